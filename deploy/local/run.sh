@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds and starts registry-server and report-server on the embedded SQLite
+# default, seeds the registry with the 2020 data, writes the 2020 report in
+# every format and language into out/, and keeps serving until interrupted.
+#
+# Usage: deploy/local/run.sh [--once] [--fresh]
+#   --once    generate the report, then stop both servers and exit
+#   --fresh   start from an empty database (the old one is moved aside)
+# Environment: REGISTRY_PORT (50051), REPORT_PORT (50052), YEAR (2020),
+#   DATA_FILE (registry-service/data/vkm-2020.yaml), VAR_DIR (var/local),
+#   OUT_DIR (out), BUILD_DIR (build).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+VAR_DIR="${VAR_DIR:-$ROOT/var/local}"
+OUT_DIR="${OUT_DIR:-$ROOT/out}"
+REGISTRY_PORT="${REGISTRY_PORT:-50051}"
+REPORT_PORT="${REPORT_PORT:-50052}"
+YEAR="${YEAR:-2020}"
+DATA_FILE="${DATA_FILE:-$ROOT/registry-service/data/vkm-2020.yaml}"
+export BUILD_DIR
+
+once=false
+fresh=false
+for arg in "$@"; do
+  case "$arg" in
+    --once) once=true ;;
+    --fresh) fresh=true ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+"$ROOT/deploy/build.sh" registry-server report-server registryctl reportctl
+
+BIN="$BUILD_DIR"
+mkdir -p "$VAR_DIR" "$OUT_DIR"
+DB="$VAR_DIR/registry.db"
+if $fresh && [ -e "$DB" ]; then
+  aside="$DB.$(date +%Y%m%d-%H%M%S)"
+  mv "$DB" "$aside"
+  rm -f "$DB-wal" "$DB-shm"
+  echo "run.sh: moved the old database to $aside" >&2
+fi
+seed=false
+[ -e "$DB" ] || seed=true
+
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+# wait_listening LOG NAME: waits until the server logs that it listens.
+wait_listening() {
+  local log=$1 name=$2
+  for _ in $(seq 1 100); do
+    if grep -q "listening on" "$log" 2>/dev/null; then return 0; fi
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      echo "run.sh: $name did not start:" >&2; cat "$log" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+  echo "run.sh: $name did not start within 10 s:" >&2; cat "$log" >&2; exit 1
+}
+
+"$BIN/registry-service/registry-server" --listen="127.0.0.1:$REGISTRY_PORT" \
+  --storage="sqlite:$DB" 2> "$VAR_DIR/registry-server.log" &
+pids+=($!)
+wait_listening "$VAR_DIR/registry-server.log" registry-server
+
+if $seed; then
+  "$BIN/registry-service/registryctl" import "$DATA_FILE" \
+    --server="127.0.0.1:$REGISTRY_PORT"
+else
+  echo "run.sh: using the existing database $DB (--fresh to reseed)" >&2
+fi
+
+"$BIN/report-service/report-server" --listen="127.0.0.1:$REPORT_PORT" \
+  --registry="127.0.0.1:$REGISTRY_PORT" 2> "$VAR_DIR/report-server.log" &
+pids+=($!)
+wait_listening "$VAR_DIR/report-server.log" report-server
+
+"$BIN/report-service/reportctl" generate --year="$YEAR" --format=all \
+  --language=all --output="$OUT_DIR" --server="127.0.0.1:$REPORT_PORT"
+
+echo "run.sh: the $YEAR report is in $OUT_DIR:" >&2
+ls -l "$OUT_DIR" >&2
+if $once; then
+  exit 0
+fi
+cat >&2 <<MSG
+run.sh: serving; press Ctrl-C to stop.
+  registry-server  127.0.0.1:$REGISTRY_PORT  (log $VAR_DIR/registry-server.log)
+  report-server    127.0.0.1:$REPORT_PORT  (log $VAR_DIR/report-server.log)
+  e.g. $BIN/report-service/reportctl generate --year=$YEAR --format=markdown --language=en --output=/tmp/vkm.md --server=127.0.0.1:$REPORT_PORT
+MSG
+wait

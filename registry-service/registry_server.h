@@ -1,0 +1,28 @@
+// Server wiring of registry-server: opens the storage, builds the service
+// and serves until told to stop.
+#ifndef REGISTRY_SERVICE_REGISTRY_SERVER_H_
+#define REGISTRY_SERVICE_REGISTRY_SERVER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace missions::registry {
+
+struct RegistryServerConfig {
+  // host:port to listen on; port 0 picks a free port.
+  std::string listen_address = "127.0.0.1:50051";
+  // Storage spec, see OpenRecordStore (storage/open_record_store.h).
+  std::string storage = "sqlite:registry.db";
+};
+
+// Opens the storage, starts the server (health: SERVING once storage is
+// open), prints "registry-server listening on HOST:PORT" to stderr and
+// serves until SIGINT or SIGTERM; then drains calls and returns OK. Returns
+// the error if the storage cannot be opened or the address bound.
+// BlockTerminationSignals() must have been called first.
+absl::Status RunRegistryServer(const RegistryServerConfig& config);
+
+}  // namespace missions::registry
+
+#endif  // REGISTRY_SERVICE_REGISTRY_SERVER_H_

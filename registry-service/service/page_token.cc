@@ -1,0 +1,62 @@
+#include "registry-service/service/page_token.h"
+
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace missions::registry {
+namespace {
+
+constexpr absl::string_view kVersion = "m1";
+// Fields are joined with a byte that names and numbers cannot contain.
+constexpr char kSeparator = '\x1f';
+
+}  // namespace
+
+std::string EncodeMissionPageToken(const MissionOrderKey& after, int year,
+                                   absl::string_view region) {
+  const std::string plain = absl::StrJoin(
+      {std::string(kVersion), absl::StrCat(year), std::string(region),
+       absl::StrCat(after.region_order), after.region,
+       absl::StrCat(after.cluster_rank), absl::StrCat(after.cluster_order),
+       after.cluster, absl::StrCat(after.mission_order), after.mission},
+      std::string(1, kSeparator));
+  return absl::WebSafeBase64Escape(plain);
+}
+
+absl::StatusOr<MissionOrderKey> DecodeMissionPageToken(
+    absl::string_view token, int year, absl::string_view region) {
+  const auto invalid = [] {
+    return absl::InvalidArgumentError(
+        "page_token is not a token this server issued; start again with an "
+        "empty page_token");
+  };
+  std::string plain;
+  if (!absl::WebSafeBase64Unescape(token, &plain)) return invalid();
+  std::vector<std::string> parts = absl::StrSplit(plain, kSeparator);
+  if (parts.size() != 10 || parts[0] != kVersion) return invalid();
+  int token_year = 0;
+  MissionOrderKey key;
+  if (!absl::SimpleAtoi(parts[1], &token_year) ||
+      !absl::SimpleAtoi(parts[3], &key.region_order) ||
+      !absl::SimpleAtoi(parts[5], &key.cluster_rank) ||
+      !absl::SimpleAtoi(parts[6], &key.cluster_order) ||
+      !absl::SimpleAtoi(parts[8], &key.mission_order)) {
+    return invalid();
+  }
+  if (token_year != year || parts[2] != region) {
+    return absl::InvalidArgumentError(
+        "page_token was issued for other filters (year, region); repeat the "
+        "first call's filters or start again with an empty page_token");
+  }
+  key.region = parts[4];
+  key.cluster = parts[7];
+  key.mission = parts[9];
+  return key;
+}
+
+}  // namespace missions::registry

@@ -1,0 +1,53 @@
+#include "registry-service/service/registry_service.h"
+
+#include <utility>
+
+#include "proto/common/errors.h"
+
+namespace missions::registry {
+
+namespace v1 = ::registry::v1;
+
+namespace {
+
+// Stores `result` in `response` or converts its error.
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::GetMission(grpc::ServerContext*,
+                                             const v1::GetMissionRequest* request,
+                                             v1::Mission* response) {
+  return Reply(registry_->GetMission(*request), response);
+}
+
+grpc::Status RegistryServiceImpl::ListMissions(
+    grpc::ServerContext*, const v1::ListMissionsRequest* request,
+    v1::ListMissionsResponse* response) {
+  return Reply(registry_->ListMissions(*request), response);
+}
+
+grpc::Status RegistryServiceImpl::StreamYearDataset(
+    grpc::ServerContext* context, const v1::StreamYearDatasetRequest* request,
+    grpc::ServerWriter<v1::Dataset>* writer) {
+  return ToGrpcStatus(registry_->StreamYearDataset(
+      *request, [&](v1::Dataset part) -> absl::Status {
+        if (context->IsCancelled() || !writer->Write(part)) {
+          return absl::CancelledError("the client went away");
+        }
+        return absl::OkStatus();
+      }));
+}
+
+grpc::Status RegistryServiceImpl::ImportDataset(
+    grpc::ServerContext*, const v1::ImportDatasetRequest* request,
+    v1::ImportDatasetResponse* response) {
+  return Reply(registry_->ImportDataset(*request), response);
+}
+
+}  // namespace missions::registry

@@ -1,0 +1,27 @@
+// The registry's relational schema in SQLite and its migrations.
+//
+// Tables hold one row per resource with plain columns (no serialised
+// protos), so that analysts can query them with SQL; see
+// docs in the README ("Storage"). Enum values are stored by their proto
+// value names (e.g. 'LEAD_ORGANIZATION_EU'), dates as ISO 8601 text
+// ('2021-06-14', partial '2021-03' or '2008' where allowed). Texts that
+// exist per language live in `localized_texts`.
+#ifndef REGISTRY_SERVICE_STORAGE_SQLITE_SCHEMA_H_
+#define REGISTRY_SERVICE_STORAGE_SQLITE_SCHEMA_H_
+
+#include "absl/status/status.h"
+#include "registry-service/storage/sqlite_db.h"
+
+namespace missions::registry::sqlite {
+
+// The schema version this build writes.
+inline constexpr int kSchemaVersion = 1;
+
+// Brings the database to kSchemaVersion, applying each missing migration
+// in its own transaction and recording it in `schema_version`. Returns
+// FailedPrecondition if the database was written by a newer build.
+absl::Status Migrate(Database& db);
+
+}  // namespace missions::registry::sqlite
+
+#endif  // REGISTRY_SERVICE_STORAGE_SQLITE_SCHEMA_H_

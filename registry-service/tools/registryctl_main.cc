@@ -1,0 +1,169 @@
+// registryctl: command-line client of registry-server for editors and
+// operators.
+//
+//   registryctl validate FILE   checks a data file on its own (no server)
+//   registryctl import FILE     checks it, then stores it through the gRPC
+//                               API in one transaction
+//
+// Exit status: 0 success; 1 the file is invalid or the registry refused or
+// could not be reached; 2 wrong usage.
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "proto/common/errors.h"
+#include "registry-service/dataset_file/dataset_file.h"
+#include "registry-service/domain/validation.h"
+#include "registry/v1/registry_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "host:port of registry-server");
+ABSL_FLAG(bool, validate_only, false,
+          "import: let the server check the file without storing anything");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60),
+          "deadline of each request, e.g. 60s");
+
+namespace {
+
+namespace v1 = ::registry::v1;
+using missions::registry::ParsedDataset;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// A lookup that takes every reference for stored.
+class AssumeStoredExist final : public missions::registry::ReferenceLookup {
+ public:
+  bool Exists(std::string_view) const override { return true; }
+};
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "registryctl: %s\nRun 'registryctl --help' for usage.\n",
+               message.c_str());
+  return kExitUsage;
+}
+
+// Reads and checks the file on its own; prints every error with its
+// position. References to records that exist only in the registry are
+// accepted here and checked again by the server.
+bool ReadAndCheck(const std::string& path, ParsedDataset* parsed,
+                  bool references_must_resolve) {
+  absl::StatusOr<ParsedDataset> read = missions::registry::ReadDatasetFile(path);
+  if (!read.ok()) {
+    // Syntax and schema errors carry their positions in the message lines.
+    std::fprintf(stderr, "registryctl: %s is not a valid data file:\n%s\n",
+                 path.c_str(), std::string(read.status().message()).c_str());
+    return false;
+  }
+  *parsed = *std::move(read);
+  // Without the server, a reference may point to a record stored there
+  // already; the server checks those again on import.
+  const AssumeStoredExist assume_stored;
+  const missions::ViolationList violations = missions::registry::ValidateDataset(
+      parsed->dataset, references_must_resolve
+                           ? missions::registry::NoExistingResources()
+                           : static_cast<const missions::registry::ReferenceLookup&>(
+                                 assume_stored));
+  const std::vector<missions::FieldViolation>& shown = violations.violations();
+  if (!shown.empty()) {
+    std::fprintf(stderr, "registryctl: %s has %zu error(s):\n%s", path.c_str(),
+                 shown.size(),
+                 missions::registry::FormatViolations(path, *parsed, shown).c_str());
+    return false;
+  }
+  return true;
+}
+
+int Validate(const std::string& path) {
+  ParsedDataset parsed;
+  if (!ReadAndCheck(path, &parsed, /*references_must_resolve=*/true)) {
+    return kExitFailure;
+  }
+  std::fprintf(stderr, "registryctl: %s is valid (%d missions)\n", path.c_str(),
+               parsed.dataset.missions_size());
+  return 0;
+}
+
+int Import(const std::string& path) {
+  ParsedDataset parsed;
+  if (!ReadAndCheck(path, &parsed, /*references_must_resolve=*/false)) {
+    std::fprintf(stderr, "registryctl: nothing was imported\n");
+    return kExitFailure;
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(64 * 1024 * 1024);
+  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_server),
+                                           grpc::InsecureChannelCredentials(), args);
+  auto stub = v1::RegistryService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_timeout)));
+  v1::ImportDatasetRequest request;
+  *request.mutable_dataset() = parsed.dataset;
+  request.set_validate_only(absl::GetFlag(FLAGS_validate_only));
+  v1::ImportDatasetResponse response;
+  const grpc::Status status = stub->ImportDataset(&context, request, &response);
+  if (!status.ok()) {
+    const absl::Status error = missions::FromGrpcStatus(status);
+    std::vector<missions::FieldViolation> violations =
+        missions::FieldViolationsOf(error);
+    if (!violations.empty()) {
+      // Paths are relative to the request; the file holds request.dataset.
+      for (missions::FieldViolation& v : violations) {
+        v.field = std::string(absl::StripPrefix(
+            absl::StripPrefix(v.field, "dataset"), "."));
+      }
+      std::fprintf(stderr, "registryctl: the registry rejected %s:\n%s",
+                   path.c_str(),
+                   missions::registry::FormatViolations(path, parsed, violations)
+                       .c_str());
+    } else {
+      std::fprintf(stderr, "registryctl: import of %s failed (%s): %s\n",
+                   path.c_str(), absl::StatusCodeToString(error.code()).c_str(),
+                   std::string(error.message()).c_str());
+    }
+    std::fprintf(stderr, "registryctl: nothing was imported\n");
+    return kExitFailure;
+  }
+  int total = 0;
+  std::string counts;
+  std::map<std::string, int> sorted(response.record_counts().begin(),
+                                    response.record_counts().end());
+  for (const auto& [kind, count] : sorted) {
+    total += count;
+    absl::StrAppend(&counts, counts.empty() ? "" : ", ", kind, " ", count);
+  }
+  std::fprintf(stderr, "registryctl: %s %s: %d records (%s)\n",
+               request.validate_only() ? "validated (nothing stored)" : "imported",
+               path.c_str(), total, counts.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Edits and checks the mission registry.\n"
+      "Usage:\n"
+      "  registryctl validate FILE   check a data file on its own\n"
+      "  registryctl import FILE     store a data file through registry-server "
+      "(all or nothing)\n"
+      "Exit status: 0 success, 1 failure, 2 wrong usage.");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() != 3) {
+    return Usage("expected a command and a file: validate FILE | import FILE");
+  }
+  const std::string command = positional[1];
+  const std::string path = positional[2];
+  if (command == "validate") return Validate(path);
+  if (command == "import") return Import(path);
+  return Usage(absl::StrCat("unknown command '", command, "'"));
+}

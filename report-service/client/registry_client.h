@@ -1,0 +1,35 @@
+// RegistryClient: how the report service reads the registry. Wraps the
+// generated stub interface (so tests can substitute it) and puts a deadline
+// on every call.
+#ifndef REPORT_SERVICE_CLIENT_REGISTRY_CLIENT_H_
+#define REPORT_SERVICE_CLIENT_REGISTRY_CLIENT_H_
+
+#include <chrono>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "registry/v1/registry_service.grpc.pb.h"
+
+namespace missions::report {
+
+class RegistryClient {
+ public:
+  // `stub` is shared; `timeout` bounds each call from start to last byte.
+  RegistryClient(std::shared_ptr<::registry::v1::RegistryService::StubInterface> stub,
+                 std::chrono::milliseconds timeout)
+      : stub_(std::move(stub)), timeout_(timeout) {}
+
+  // Fetches everything the report of `year` needs in one streamed call and
+  // merges the parts into one Dataset. Returns the registry's error
+  // (NotFound for an unknown year, InvalidArgument for a bad year),
+  // Unavailable if it cannot be reached, DeadlineExceeded after `timeout`.
+  absl::StatusOr<::registry::v1::Dataset> FetchYearDataset(int year) const;
+
+ private:
+  std::shared_ptr<::registry::v1::RegistryService::StubInterface> stub_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace missions::report
+
+#endif  // REPORT_SERVICE_CLIENT_REGISTRY_CLIENT_H_

@@ -1,0 +1,31 @@
+// Server wiring of report-server: connects to the registry, builds the
+// service and serves until told to stop.
+#ifndef REPORT_SERVICE_REPORT_SERVER_H_
+#define REPORT_SERVICE_REPORT_SERVER_H_
+
+#include <chrono>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace missions::report {
+
+struct ReportServerConfig {
+  // host:port to listen on; port 0 picks a free port.
+  std::string listen_address = "127.0.0.1:50052";
+  // host:port of registry-server.
+  std::string registry_address = "127.0.0.1:50051";
+  // Deadline of each registry call.
+  std::chrono::milliseconds registry_timeout = std::chrono::seconds(30);
+};
+
+// Starts the server, prints "report-server listening on HOST:PORT" to
+// stderr and serves until SIGINT or SIGTERM. The registry is contacted per
+// request, so the report server starts even while the registry is down
+// (requests then fail with UNAVAILABLE). BlockTerminationSignals() must have
+// been called first.
+absl::Status RunReportServer(const ReportServerConfig& config);
+
+}  // namespace missions::report
+
+#endif  // REPORT_SERVICE_REPORT_SERVER_H_
