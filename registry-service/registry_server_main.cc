@@ -3,8 +3,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "proto/common/command_line.h"
 #include "proto/common/server_runner.h"
 #include "registry-service/registry_server.h"
 
@@ -18,11 +17,11 @@ ABSL_FLAG(std::string, storage, "sqlite:registry.db",
 
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  missions::ParseCommandLine(
+      argc, argv,
       "Serves the registry of mission contributions over gRPC "
       "(registry.v1.RegistryService, gRPC health, server reflection).\n"
       "Usage: registry-server [--listen=HOST:PORT] [--storage=sqlite:PATH]");
-  absl::ParseCommandLine(argc, argv);
   missions::registry::RegistryServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.storage = absl::GetFlag(FLAGS_storage);

@@ -3,8 +3,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "proto/common/command_line.h"
 #include "absl/time/time.h"
 #include "proto/common/server_runner.h"
 #include "report-service/report_server.h"
@@ -19,11 +18,11 @@ ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(30),
 
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  missions::ParseCommandLine(
+      argc, argv,
       "Builds the yearly progress report on small mission contributions "
       "(report.v1.ReportService) from registry-server.\n"
       "Usage: report-server [--listen=HOST:PORT] [--registry=HOST:PORT]");
-  absl::ParseCommandLine(argc, argv);
   missions::report::ReportServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.registry_address = absl::GetFlag(FLAGS_registry);

@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "proto/common/command_line.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
@@ -150,14 +149,14 @@ int Import(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  std::vector<char*> positional = missions::ParseCommandLine(
+      argc, argv,
       "Edits and checks the mission registry.\n"
       "Usage:\n"
       "  registryctl validate FILE   check a data file on its own\n"
       "  registryctl import FILE     store a data file through registry-server "
       "(all or nothing)\n"
       "Exit status: 0 success, 1 failure, 2 wrong usage.");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() != 3) {
     return Usage("expected a command and a file: validate FILE | import FILE");
   }

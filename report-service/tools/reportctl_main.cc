@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
+#include "proto/common/command_line.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -95,13 +94,13 @@ int GenerateOne(rv1::ReportService::Stub& stub, int year, rv1::ReportFormat form
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  std::vector<char*> positional = missions::ParseCommandLine(
+      argc, argv,
       "Generates the yearly progress report on small mission contributions.\n"
       "Usage: reportctl generate --year=YEAR [--format=markdown|annex1-csv|"
       "annex2-csv|all] [--language=nl|en|all] --output=PATH "
       "[--server=HOST:PORT]\n"
       "Exit status: 0 success, 1 failure, 2 wrong usage.");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() != 2 || std::string(positional[1]) != "generate") {
     return Usage("expected exactly one command: generate");
   }
