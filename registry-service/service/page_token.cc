@@ -11,7 +11,7 @@
 namespace missions::registry {
 namespace {
 
-constexpr absl::string_view kVersion = "m1";
+constexpr absl::string_view kVersion = "m2";
 // Fields are joined with a byte that names and numbers cannot contain.
 constexpr char kSeparator = '\x1f';
 
@@ -22,8 +22,8 @@ std::string EncodeMissionPageToken(const MissionOrderKey& after, int year,
   const std::string plain = absl::StrJoin(
       {std::string(kVersion), absl::StrCat(year), std::string(region),
        absl::StrCat(after.region_order), after.region,
-       absl::StrCat(after.cluster_rank), absl::StrCat(after.cluster_order),
-       after.cluster, absl::StrCat(after.mission_order), after.mission},
+       absl::StrCat(after.group_order), absl::StrCat(after.group_rank),
+       after.group, absl::StrCat(after.mission_order), after.mission},
       std::string(1, kSeparator));
   return absl::WebSafeBase64Escape(plain);
 }
@@ -43,8 +43,8 @@ absl::StatusOr<MissionOrderKey> DecodeMissionPageToken(
   MissionOrderKey key;
   if (!absl::SimpleAtoi(parts[1], &token_year) ||
       !absl::SimpleAtoi(parts[3], &key.region_order) ||
-      !absl::SimpleAtoi(parts[5], &key.cluster_rank) ||
-      !absl::SimpleAtoi(parts[6], &key.cluster_order) ||
+      !absl::SimpleAtoi(parts[5], &key.group_order) ||
+      !absl::SimpleAtoi(parts[6], &key.group_rank) ||
       !absl::SimpleAtoi(parts[8], &key.mission_order)) {
     return invalid();
   }
@@ -54,7 +54,7 @@ absl::StatusOr<MissionOrderKey> DecodeMissionPageToken(
         "first call's filters or start again with an empty page_token");
   }
   key.region = parts[4];
-  key.cluster = parts[7];
+  key.group = parts[7];
   key.mission = parts[9];
   return key;
 }

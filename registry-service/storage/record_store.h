@@ -24,12 +24,19 @@ namespace missions::registry {
 
 // Position of a mission in report order; ListMissions pages continue after
 // such a key. Ordered lexicographically by its fields in this order.
+// Within a region, clusters and missions without a cluster form one
+// sequence ordered by their report_order: a mission without a cluster is
+// its own group.
 struct MissionOrderKey {
   int region_order = 0;
   std::string region;
-  int cluster_rank = 0;  // 0: no cluster (listed first), 1: in a cluster
-  int cluster_order = 0;
-  std::string cluster;
+  // The group's position: the cluster's report_order, or the mission's own
+  // for a mission without a cluster.
+  int group_order = 0;
+  // 0 for a cluster, 1 for a mission without one (clusters first on ties).
+  int group_rank = 0;
+  // The cluster's name, or the mission's for a mission without a cluster.
+  std::string group;
   int mission_order = 0;
   std::string mission;
 

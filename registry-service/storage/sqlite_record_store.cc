@@ -654,8 +654,8 @@ absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListLocked(
     const MissionQuery& query, bool with_year_records) {
   std::string sql = absl::StrCat(
       "SELECT ", kMissionColumns,
-      ", r.report_order, r.name, CASE WHEN m.cluster IS NULL THEN 0 ELSE 1 END,"
-      " COALESCE(c.report_order, 0), COALESCE(c.name, '')"
+      ", r.report_order, r.name, COALESCE(c.report_order, m.report_order),"
+      " CASE WHEN m.cluster IS NULL THEN 1 ELSE 0 END, COALESCE(c.name, m.name)"
       " FROM missions m JOIN regions r ON r.name = m.region"
       " LEFT JOIN clusters c ON c.name = m.cluster WHERE 1");
   if (query.year != 0) {
@@ -674,13 +674,13 @@ absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListLocked(
   if (!query.region.empty()) absl::StrAppend(&sql, " AND m.region = ?4");
   if (query.after.has_value()) {
     absl::StrAppend(&sql,
-                    " AND (r.report_order, r.name, CASE WHEN m.cluster IS NULL"
-                    " THEN 0 ELSE 1 END, COALESCE(c.report_order, 0),"
-                    " COALESCE(c.name, ''), m.report_order, m.name) >"
+                    " AND (r.report_order, r.name, COALESCE(c.report_order,"
+                    " m.report_order), CASE WHEN m.cluster IS NULL THEN 1 ELSE 0"
+                    " END, COALESCE(c.name, m.name), m.report_order, m.name) >"
                     " (?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   }
   absl::StrAppend(&sql,
-                  " ORDER BY r.report_order, r.name, 13, 14, 15,"
+                  " ORDER BY 12, 13, 14, 15, 16,"
                   " m.report_order, m.name LIMIT ?12");
   ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql));
   if (query.year != 0) {
@@ -692,8 +692,8 @@ absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListLocked(
   if (query.after.has_value()) {
     const MissionOrderKey& k = *query.after;
     stmt.Bind(5, int64_t{k.region_order}).Bind(6, k.region)
-        .Bind(7, int64_t{k.cluster_rank}).Bind(8, int64_t{k.cluster_order})
-        .Bind(9, k.cluster).Bind(10, int64_t{k.mission_order}).Bind(11, k.mission);
+        .Bind(7, int64_t{k.group_order}).Bind(8, int64_t{k.group_rank})
+        .Bind(9, k.group).Bind(10, int64_t{k.mission_order}).Bind(11, k.mission);
   }
   stmt.Bind(12, int64_t{query.limit});
   std::vector<ListedMission> result;
@@ -706,9 +706,9 @@ absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListLocked(
     listed.key = MissionOrderKey{
         .region_order = static_cast<int>(stmt.Int(11)),
         .region = stmt.Text(12),
-        .cluster_rank = static_cast<int>(stmt.Int(13)),
-        .cluster_order = static_cast<int>(stmt.Int(14)),
-        .cluster = stmt.Text(15),
+        .group_order = static_cast<int>(stmt.Int(13)),
+        .group_rank = static_cast<int>(stmt.Int(14)),
+        .group = stmt.Text(15),
         .mission_order = listed.mission.report_order(),
         .mission = listed.mission.name(),
     };

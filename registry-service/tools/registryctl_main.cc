@@ -41,7 +41,7 @@ constexpr int kExitUsage = 2;
 // A lookup that takes every reference for stored.
 class AssumeStoredExist final : public missions::registry::ReferenceLookup {
  public:
-  bool Exists(std::string_view) const override { return true; }
+  bool Exists(absl::string_view) const override { return true; }
 };
 
 int Usage(const std::string& message) {
@@ -51,33 +51,33 @@ int Usage(const std::string& message) {
 }
 
 // Reads and checks the file on its own; prints every error with its
-// position. References to records that exist only in the registry are
-// accepted here and checked again by the server.
+// position. Unless `references_must_resolve`, references to records that
+// may exist only in the registry are accepted here (the server checks them
+// again on import).
 bool ReadAndCheck(const std::string& path, ParsedDataset* parsed,
                   bool references_must_resolve) {
-  absl::StatusOr<ParsedDataset> read = missions::registry::ReadDatasetFile(path);
-  if (!read.ok()) {
-    // Syntax and schema errors carry their positions in the message lines.
-    std::fprintf(stderr, "registryctl: %s is not a valid data file:\n%s\n",
-                 path.c_str(), std::string(read.status().message()).c_str());
-    return false;
-  }
-  *parsed = *std::move(read);
-  // Without the server, a reference may point to a record stored there
-  // already; the server checks those again on import.
   const AssumeStoredExist assume_stored;
-  const missions::ViolationList violations = missions::registry::ValidateDataset(
-      parsed->dataset, references_must_resolve
-                           ? missions::registry::NoExistingResources()
-                           : static_cast<const missions::registry::ReferenceLookup&>(
-                                 assume_stored));
-  const std::vector<missions::FieldViolation>& shown = violations.violations();
-  if (!shown.empty()) {
-    std::fprintf(stderr, "registryctl: %s has %zu error(s):\n%s", path.c_str(),
-                 shown.size(),
-                 missions::registry::FormatViolations(path, *parsed, shown).c_str());
+  absl::StatusOr<missions::registry::DatasetFileCheck> check =
+      missions::registry::CheckDatasetFile(
+          path, references_must_resolve
+                    ? missions::registry::NoExistingResources()
+                    : static_cast<const missions::registry::ReferenceLookup&>(
+                          assume_stored));
+  if (!check.ok()) {
+    std::fprintf(stderr, "registryctl: %s\n",
+                 std::string(check.status().message()).c_str());
     return false;
   }
+  if (!check->errors.empty()) {
+    std::fprintf(stderr, "registryctl: %s has %zu error(s):\n", path.c_str(),
+                 check->errors.size());
+    for (const missions::registry::YamlError& error : check->errors) {
+      std::fprintf(stderr, "%s\n",
+                   missions::registry::FormatYamlError(path, error).c_str());
+    }
+    return false;
+  }
+  *parsed = std::move(check->parsed);
   return true;
 }
 

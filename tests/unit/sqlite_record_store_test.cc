@@ -145,8 +145,8 @@ TEST_F(SqliteRecordStoreTest, ImportedRecordsReadBackUnchanged) {
   // Takuba (starts 2021) and nothing else is left out of 2020.
   v1::Dataset expected = dataset;
   expected.mutable_missions()->DeleteSubrange(3, 1);
-  // Stored order is report order: Europe first; in Africa the cluster-less
-  // missions (Sophia 3, GPOI 9) before the Sahel cluster (EUCAP).
+  // Stored order is report order: Europe first; in Africa the Sahel cluster
+  // (order 1) before the missions without a cluster (Sophia 3, GPOI 9).
   google::protobuf::util::MessageDifferencer differencer;
   differencer.TreatAsSet(v1::Dataset::descriptor()->FindFieldByName("missions"));
   differencer.TreatAsSet(v1::Dataset::descriptor()->FindFieldByName("regions"));
@@ -162,8 +162,8 @@ TEST_F(SqliteRecordStoreTest, YearDatasetComesInBatchesInReportOrder) {
   EXPECT_EQ(parts, 1 + 4);  // the head, then one mission per part
   std::vector<std::string> order;
   for (const auto& record : read.missions()) order.push_back(record.mission().name());
-  EXPECT_EQ(order, (std::vector<std::string>{"missions/eulex", "missions/sophia",
-                                             "missions/gpoi", "missions/eucap-mali"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"missions/eulex", "missions/eucap-mali",
+                                             "missions/sophia", "missions/gpoi"}));
 }
 
 TEST_F(SqliteRecordStoreTest, UnknownYearIsNotFound) {
@@ -202,20 +202,20 @@ TEST_F(SqliteRecordStoreTest, ListFiltersByYearAndRegionAndPages) {
   MissionQuery all;
   all.limit = 100;
   EXPECT_EQ(ListNames(all),
-            (std::vector<std::string>{"missions/eulex", "missions/sophia",
-                                      "missions/gpoi", "missions/takuba",
-                                      "missions/eucap-mali"}));
+            (std::vector<std::string>{"missions/eulex", "missions/takuba",
+                                      "missions/eucap-mali", "missions/sophia",
+                                      "missions/gpoi"}));
   MissionQuery in_2021 = all;
   in_2021.year = 2021;  // Sophia ended in March 2020
   EXPECT_EQ(ListNames(in_2021),
-            (std::vector<std::string>{"missions/eulex", "missions/gpoi",
-                                      "missions/takuba", "missions/eucap-mali"}));
+            (std::vector<std::string>{"missions/eulex", "missions/takuba",
+                                      "missions/eucap-mali", "missions/gpoi"}));
   MissionQuery africa = all;
   africa.region = "regions/africa";
   africa.year = 2020;
   EXPECT_EQ(ListNames(africa),
-            (std::vector<std::string>{"missions/sophia", "missions/gpoi",
-                                      "missions/eucap-mali"}));
+            (std::vector<std::string>{"missions/eucap-mali", "missions/sophia",
+                                      "missions/gpoi"}));
   // Page through everything two at a time.
   MissionQuery page = all;
   page.limit = 2;
