@@ -11,18 +11,21 @@
 
 // Evaluates `expr` (an absl::Status); returns it from the enclosing function
 // if it is not OK.
-#define RETURN_IF_ERROR(expr)                                \
-  do {                                                       \
-    if (::absl::Status _status = (expr); !_status.ok()) {   \
-      return _status;                                        \
-    }                                                        \
+#define RETURN_IF_ERROR(expr) \
+  RETURN_IF_ERROR_IMPL_(MISSIONS_CONCAT_(_status_, __COUNTER__), expr)
+
+#define RETURN_IF_ERROR_IMPL_(status, expr)             \
+  do {                                                  \
+    if (::absl::Status status = (expr); !status.ok()) { \
+      return status;                                    \
+    }                                                   \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status from the
 // enclosing function if it is not OK, else moves the value into `lhs`
 // (which may be a declaration such as `auto x`).
 #define ASSIGN_OR_RETURN(lhs, rexpr) \
-  ASSIGN_OR_RETURN_IMPL_(MISSIONS_CONCAT_(_statusor_, __LINE__), lhs, rexpr)
+  ASSIGN_OR_RETURN_IMPL_(MISSIONS_CONCAT_(_statusor_, __COUNTER__), lhs, rexpr)
 
 #define ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                           \

@@ -60,7 +60,7 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 }
 
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
-    const v1::ImportDatasetRequest& request) {
+    const v1::ImportDatasetRequest& request, absl::string_view actor) {
   // References to records outside the dataset must already be stored.
   StoreLookup lookup(store_);
   ViolationList violations;
@@ -74,7 +74,9 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
     (*response.mutable_record_counts())[kind] = count;
   }
   if (!request.validate_only()) {
-    RETURN_IF_ERROR(store_->ImportDataset(request.dataset()));
+    ASSIGN_OR_RETURN(const int64_t revision,
+                     store_->ImportDataset(request.dataset(), actor));
+    response.set_revision(revision);
   }
   return response;
 }
@@ -138,7 +140,7 @@ absl::StatusOr<v1::ListMissionsResponse> Registry::ListMissions(
 
 absl::Status Registry::StreamYearDataset(
     const v1::StreamYearDatasetRequest& request,
-    const std::function<absl::Status(v1::Dataset)>& sink) {
+    const std::function<absl::Status(v1::StreamYearDatasetResponse)>& sink) {
   ViolationList violations;
   if (!IsValidYear(request.year())) {
     violations.Add("year", absl::StrCat("must be between ", kMinYear, " and ",

@@ -31,8 +31,11 @@ class Registry {
   // violation (paths such as "dataset.missions[2].mission.region"),
   // AlreadyExists if a record is stored already, Unavailable if storage
   // fails; nothing is stored on error.
+  // `actor` is the caller as the transport reports it; it is recorded with
+  // the revision.
   absl::StatusOr<::registry::v1::ImportDatasetResponse> ImportDataset(
-      const ::registry::v1::ImportDatasetRequest& request);
+      const ::registry::v1::ImportDatasetRequest& request,
+      absl::string_view actor);
 
   // Returns the mission; InvalidArgument for a malformed name, NotFound.
   absl::StatusOr<::registry::v1::Mission> GetMission(
@@ -48,7 +51,8 @@ class Registry {
   // size, NotFound if the year has no report year record.
   absl::Status StreamYearDataset(
       const ::registry::v1::StreamYearDatasetRequest& request,
-      const std::function<absl::Status(::registry::v1::Dataset)>& sink);
+      const std::function<absl::Status(::registry::v1::StreamYearDatasetResponse)>&
+          sink);
 
  private:
   RecordStore* store_;

@@ -34,9 +34,9 @@ grpc::Status RegistryServiceImpl::ListMissions(
 
 grpc::Status RegistryServiceImpl::StreamYearDataset(
     grpc::ServerContext* context, const v1::StreamYearDatasetRequest* request,
-    grpc::ServerWriter<v1::Dataset>* writer) {
+    grpc::ServerWriter<v1::StreamYearDatasetResponse>* writer) {
   return ToGrpcStatus(registry_->StreamYearDataset(
-      *request, [&](v1::Dataset part) -> absl::Status {
+      *request, [&](v1::StreamYearDatasetResponse part) -> absl::Status {
         if (context->IsCancelled() || !writer->Write(part)) {
           return absl::CancelledError("the client went away");
         }
@@ -45,9 +45,9 @@ grpc::Status RegistryServiceImpl::StreamYearDataset(
 }
 
 grpc::Status RegistryServiceImpl::ImportDataset(
-    grpc::ServerContext*, const v1::ImportDatasetRequest* request,
+    grpc::ServerContext* context, const v1::ImportDatasetRequest* request,
     v1::ImportDatasetResponse* response) {
-  return Reply(registry_->ImportDataset(*request), response);
+  return Reply(registry_->ImportDataset(*request, context->peer()), response);
 }
 
 }  // namespace missions::registry

@@ -23,7 +23,7 @@ class RegistryServiceImpl final : public ::registry::v1::RegistryService::Servic
   grpc::Status StreamYearDataset(
       grpc::ServerContext* context,
       const ::registry::v1::StreamYearDatasetRequest* request,
-      grpc::ServerWriter<::registry::v1::Dataset>* writer) override;
+      grpc::ServerWriter<::registry::v1::StreamYearDatasetResponse>* writer) override;
   grpc::Status ImportDataset(grpc::ServerContext* context,
                              const ::registry::v1::ImportDatasetRequest* request,
                              ::registry::v1::ImportDatasetResponse* response) override;

@@ -10,6 +10,7 @@
 #ifndef REGISTRY_SERVICE_STORAGE_RECORD_STORE_H_
 #define REGISTRY_SERVICE_STORAGE_RECORD_STORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -65,12 +66,14 @@ class RecordStore {
  public:
   virtual ~RecordStore() = default;
 
-  // Stores every record of `dataset` in one transaction. The dataset must
-  // have been validated (ValidateDataset). Returns AlreadyExists naming the
-  // first record whose name is stored already, FailedPrecondition if a
-  // reference does not resolve, Unavailable if the storage cannot be
-  // reached; in every error case nothing is stored.
-  virtual absl::Status ImportDataset(const ::registry::v1::Dataset& dataset) = 0;
+  // Stores every record of `dataset` in one transaction, as one new
+  // revision attributed to `actor`, and returns that revision. The dataset
+  // must have been validated (ValidateDataset). Returns AlreadyExists
+  // naming the first record whose name is stored already,
+  // FailedPrecondition if a reference does not resolve, Unavailable if the
+  // storage cannot be reached; in every error case nothing is stored.
+  virtual absl::StatusOr<int64_t> ImportDataset(
+      const ::registry::v1::Dataset& dataset, absl::string_view actor) = 0;
 
   // Returns the mission named `name`, or NotFound.
   virtual absl::StatusOr<::registry::v1::Mission> GetMission(
@@ -80,17 +83,21 @@ class RecordStore {
   virtual absl::StatusOr<std::vector<ListedMission>> ListMissions(
       const MissionQuery& query) = 0;
 
-  // Calls `sink` with the records needed for the report of `year`: first a
-  // Dataset with the report year, all regions, clusters and cap pools and
-  // the year's report texts (no missions), then Datasets of up to
-  // `batch_size` mission records each, in report order: missions active
-  // during the year or holding personnel figures or narratives for it, with
-  // all their records. Stops and returns the sink's error if it fails.
-  // Returns NotFound if there is no report year `year`. The whole read is
-  // one consistent snapshot.
+  // Calls `sink` with the records needed for the report of `year`: first
+  // the report year, all regions, clusters and cap pools and the year's
+  // report texts (no missions), then parts of up to `batch_size` mission
+  // records each, in report order: missions active during the year or
+  // holding personnel figures or narratives for it, with all their records.
+  // Every part carries the revision the whole read saw (one consistent
+  // snapshot). Stops and returns the sink's error if it fails. Returns
+  // NotFound if there is no report year `year`.
   virtual absl::Status ReadYearDataset(
       int year, int batch_size,
-      const std::function<absl::Status(::registry::v1::Dataset)>& sink) = 0;
+      const std::function<absl::Status(::registry::v1::StreamYearDatasetResponse)>&
+          sink) = 0;
+
+  // Returns the current revision (0 for an empty registry).
+  virtual absl::StatusOr<int64_t> CurrentRevision() = 0;
 
   // True if a region, cluster, cap pool, report year or mission named
   // `name` is stored.

@@ -600,10 +600,35 @@ absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
   return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db)));
 }
 
-absl::Status SqliteRecordStore::ImportDataset(const v1::Dataset& dataset) {
+absl::StatusOr<int64_t> SqliteRecordStore::ImportDataset(
+    const v1::Dataset& dataset, absl::string_view actor) {
   absl::MutexLock lock(&mu_);
-  return InTransaction(*db_, "BEGIN IMMEDIATE",
-                       [&] { return ImportLocked(dataset); });
+  int64_t revision = 0;
+  RETURN_IF_ERROR(InTransaction(*db_, "BEGIN IMMEDIATE", [&]() -> absl::Status {
+    RETURN_IF_ERROR(ImportLocked(dataset));
+    ASSIGN_OR_RETURN(Statement stmt,
+                     db_->Prepare("INSERT INTO revisions(commit_time, actor, action) "
+                                  "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, "
+                                  "'ImportDataset') RETURNING revision"));
+    stmt.Bind(1, actor);
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return absl::InternalError("no revision assigned");
+    revision = stmt.Int(0);
+    return absl::OkStatus();
+  }));
+  return revision;
+}
+
+absl::StatusOr<int64_t> SqliteRecordStore::CurrentRevision() {
+  absl::MutexLock lock(&mu_);
+  return RevisionLocked();
+}
+
+absl::StatusOr<int64_t> SqliteRecordStore::RevisionLocked() {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_->Prepare("SELECT COALESCE(MAX(revision), 0) FROM revisions"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
 }
 
 absl::Status SqliteRecordStore::ImportLocked(const v1::Dataset& dataset) {
@@ -719,19 +744,26 @@ absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListLocked(
 
 absl::Status SqliteRecordStore::ReadYearDataset(
     int year, int batch_size,
-    const std::function<absl::Status(v1::Dataset)>& sink) {
+    const std::function<absl::Status(v1::StreamYearDatasetResponse)>& sink) {
   std::vector<v1::Dataset> parts;
+  int64_t revision = 0;
   {
     // Read everything under the lock (one consistent state), then stream
     // without holding it, so a slow reader never blocks other calls.
     absl::MutexLock lock(&mu_);
     absl::Status status = InTransaction(*db_, "BEGIN", [&]() -> absl::Status {
       ASSIGN_OR_RETURN(parts, ReadYearLocked(year, batch_size));
+      ASSIGN_OR_RETURN(revision, RevisionLocked());
       return absl::OkStatus();
     });
     RETURN_IF_ERROR(status);
   }
-  for (v1::Dataset& part : parts) RETURN_IF_ERROR(sink(std::move(part)));
+  for (v1::Dataset& part : parts) {
+    v1::StreamYearDatasetResponse response;
+    *response.mutable_records() = std::move(part);
+    response.set_revision(revision);
+    RETURN_IF_ERROR(sink(std::move(response)));
+  }
   return absl::OkStatus();
 }
 

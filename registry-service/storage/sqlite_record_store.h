@@ -25,14 +25,17 @@ class SqliteRecordStore final : public RecordStore {
   static absl::StatusOr<std::unique_ptr<SqliteRecordStore>> Open(
       const std::string& path);
 
-  absl::Status ImportDataset(const ::registry::v1::Dataset& dataset) override;
+  absl::StatusOr<int64_t> ImportDataset(const ::registry::v1::Dataset& dataset,
+                                        absl::string_view actor) override;
   absl::StatusOr<::registry::v1::Mission> GetMission(
       absl::string_view name) override;
   absl::StatusOr<std::vector<ListedMission>> ListMissions(
       const MissionQuery& query) override;
   absl::Status ReadYearDataset(
       int year, int batch_size,
-      const std::function<absl::Status(::registry::v1::Dataset)>& sink) override;
+      const std::function<absl::Status(::registry::v1::StreamYearDatasetResponse)>&
+          sink) override;
+  absl::StatusOr<int64_t> CurrentRevision() override;
   absl::StatusOr<bool> Exists(absl::string_view name) override;
 
  private:
@@ -46,6 +49,7 @@ class SqliteRecordStore final : public RecordStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<::registry::v1::Dataset>> ReadYearLocked(
       int year, int batch_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> RevisionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);

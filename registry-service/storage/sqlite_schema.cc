@@ -151,6 +151,16 @@ CREATE TABLE localized_texts (
   PRIMARY KEY (resource, field, language)
 );
 )sql",
+    // 2: registry revisions. Every committed change advances the revision
+    // by one; the row says when and by whom.
+    R"sql(
+CREATE TABLE revisions (
+  revision     INTEGER PRIMARY KEY,         -- 1, 2, 3, ...
+  commit_time  TEXT NOT NULL,               -- UTC, RFC 3339
+  actor        TEXT NOT NULL,               -- the caller as the transport reports it
+  action       TEXT NOT NULL                -- e.g. 'ImportDataset'
+);
+)sql",
 };
 
 }  // namespace

@@ -15,7 +15,7 @@
 namespace missions::registry::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database to kSchemaVersion, applying each missing migration
 // in its own transaction and recording it in `schema_version`. Returns

@@ -8,17 +8,18 @@ namespace missions::report {
 
 namespace v1 = ::registry::v1;
 
-absl::StatusOr<v1::Dataset> RegistryClient::FetchYearDataset(int year) const {
+absl::StatusOr<YearData> RegistryClient::FetchYearDataset(int year) const {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout_);
   v1::StreamYearDatasetRequest request;
   request.set_year(year);
-  std::unique_ptr<grpc::ClientReaderInterface<v1::Dataset>> reader =
+  std::unique_ptr<grpc::ClientReaderInterface<v1::StreamYearDatasetResponse>> reader =
       stub_->StreamYearDataset(&context, request);
-  v1::Dataset merged;
-  v1::Dataset part;
+  YearData merged;
+  v1::StreamYearDatasetResponse part;
   while (reader->Read(&part)) {
-    merged.MergeFrom(part);
+    merged.records.MergeFrom(part.records());
+    merged.revision = part.revision();
     part.Clear();
   }
   const grpc::Status status = reader->Finish();

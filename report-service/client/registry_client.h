@@ -5,12 +5,20 @@
 #define REPORT_SERVICE_CLIENT_REGISTRY_CLIENT_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "registry/v1/registry_service.grpc.pb.h"
 
 namespace missions::report {
+
+// The records of one report year as the registry holds them.
+struct YearData {
+  ::registry::v1::Dataset records;
+  // The registry revision they were read at.
+  int64_t revision = 0;
+};
 
 class RegistryClient {
  public:
@@ -20,10 +28,10 @@ class RegistryClient {
       : stub_(std::move(stub)), timeout_(timeout) {}
 
   // Fetches everything the report of `year` needs in one streamed call and
-  // merges the parts into one Dataset. Returns the registry's error
+  // merges the parts. Returns the registry's error
   // (NotFound for an unknown year, InvalidArgument for a bad year),
   // Unavailable if it cannot be reached, DeadlineExceeded after `timeout`.
-  absl::StatusOr<::registry::v1::Dataset> FetchYearDataset(int year) const;
+  absl::StatusOr<YearData> FetchYearDataset(int year) const;
 
  private:
   std::shared_ptr<::registry::v1::RegistryService::StubInterface> stub_;

@@ -39,10 +39,9 @@ absl::StatusOr<rv1::GenerateReportResponse> ReportGenerator::Generate(
   }
   RETURN_IF_ERROR(violations.ToStatus("invalid GenerateReport request"));
 
-  ASSIGN_OR_RETURN(::registry::v1::Dataset data,
-                   registry_->FetchYearDataset(request.year()));
+  ASSIGN_OR_RETURN(YearData data, registry_->FetchYearDataset(request.year()));
   ASSIGN_OR_RETURN(ReportModel model,
-                   AssembleReport(data, request.year(), *language));
+                   AssembleReport(data.records, request.year(), *language));
 
   const std::string lang = *language == Language::kEnglish ? "en" : "nl";
   rv1::GenerateReportResponse response;

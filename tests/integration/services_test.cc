@@ -248,7 +248,7 @@ TEST_F(ServicesTest, StreamYearDatasetErrors) {
     v1::StreamYearDatasetRequest request;
     request.set_year(year);
     auto reader = stub_->StreamYearDataset(&context, request);
-    v1::Dataset part;
+    v1::StreamYearDatasetResponse part;
     while (reader->Read(&part)) {
     }
     const grpc::Status status = reader->Finish();

@@ -123,16 +123,23 @@ class SqliteRecordStoreTest : public ::testing::Test {
   v1::Dataset ReadYear(int year, int batch_size, int* parts = nullptr) {
     v1::Dataset merged;
     int count = 0;
-    absl::Status status = store_->ReadYearDataset(year, batch_size, [&](v1::Dataset part) {
-      ++count;
-      merged.MergeFrom(part);
-      return absl::OkStatus();
-    });
+    absl::Status status = store_->ReadYearDataset(
+        year, batch_size, [&](v1::StreamYearDatasetResponse part) {
+          ++count;
+          merged.MergeFrom(part.records());
+          last_revision_ = part.revision();
+          return absl::OkStatus();
+        });
     EXPECT_TRUE(status.ok()) << status;
     if (parts != nullptr) *parts = count;
     return merged;
   }
 
+  absl::Status Import(const v1::Dataset& dataset) {
+    return store_->ImportDataset(dataset, "test").status();
+  }
+
+  int64_t last_revision_ = 0;
   std::string dir_;
   std::string path_;
   std::unique_ptr<SqliteRecordStore> store_;
@@ -140,7 +147,7 @@ class SqliteRecordStoreTest : public ::testing::Test {
 
 TEST_F(SqliteRecordStoreTest, ImportedRecordsReadBackUnchanged) {
   const v1::Dataset dataset = Fixture();
-  ASSERT_TRUE(store_->ImportDataset(dataset).ok());
+  ASSERT_TRUE(Import(dataset).ok());
   const v1::Dataset read = ReadYear(2020, 50);
   // Takuba (starts 2021) and nothing else is left out of 2020.
   v1::Dataset expected = dataset;
@@ -156,7 +163,7 @@ TEST_F(SqliteRecordStoreTest, ImportedRecordsReadBackUnchanged) {
 }
 
 TEST_F(SqliteRecordStoreTest, YearDatasetComesInBatchesInReportOrder) {
-  ASSERT_TRUE(store_->ImportDataset(Fixture()).ok());
+  ASSERT_TRUE(Import(Fixture()).ok());
   int parts = 0;
   const v1::Dataset read = ReadYear(2020, 1, &parts);
   EXPECT_EQ(parts, 1 + 4);  // the head, then one mission per part
@@ -166,21 +173,44 @@ TEST_F(SqliteRecordStoreTest, YearDatasetComesInBatchesInReportOrder) {
                                              "missions/sophia", "missions/gpoi"}));
 }
 
+TEST_F(SqliteRecordStoreTest, EveryImportAdvancesTheRevision) {
+  auto empty = store_->CurrentRevision();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, 0);
+  auto first = store_->ImportDataset(Fixture(), "editor");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, 1);
+  v1::Dataset more;
+  auto* region = more.add_regions();
+  region->set_name("regions/asia");
+  (*region->mutable_display_name())["nl"] = "Azië";
+  auto second = store_->ImportDataset(more, "editor");
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(*second, 2);
+  ReadYear(2020, 10);
+  EXPECT_EQ(last_revision_, 2);
+  // A failed import does not advance it.
+  EXPECT_FALSE(store_->ImportDataset(more, "editor").ok());
+  EXPECT_EQ(*store_->CurrentRevision(), 2);
+}
+
 TEST_F(SqliteRecordStoreTest, UnknownYearIsNotFound) {
-  ASSERT_TRUE(store_->ImportDataset(Fixture()).ok());
+  ASSERT_TRUE(Import(Fixture()).ok());
   absl::Status status =
-      store_->ReadYearDataset(2019, 10, [](v1::Dataset) { return absl::OkStatus(); });
+      store_->ReadYearDataset(2019, 10, [](v1::StreamYearDatasetResponse) {
+        return absl::OkStatus();
+      });
   EXPECT_TRUE(absl::IsNotFound(status)) << status;
 }
 
 TEST_F(SqliteRecordStoreTest, DuplicateImportFailsAndStoresNothing) {
-  ASSERT_TRUE(store_->ImportDataset(Fixture()).ok());
+  ASSERT_TRUE(Import(Fixture()).ok());
   v1::Dataset second;
   auto* region = second.add_regions();
   region->set_name("regions/asia");  // new: would be stored if not atomic
   (*region->mutable_display_name())["nl"] = "Azië";
   *second.add_missions() = Fixture().missions(0);  // exists already
-  absl::Status status = store_->ImportDataset(second);
+  absl::Status status = Import(second);
   EXPECT_TRUE(absl::IsAlreadyExists(status)) << status;
   EXPECT_NE(status.message().find("missions/eulex"), std::string::npos) << status;
   auto exists = store_->Exists("regions/asia");
@@ -189,7 +219,7 @@ TEST_F(SqliteRecordStoreTest, DuplicateImportFailsAndStoresNothing) {
 }
 
 TEST_F(SqliteRecordStoreTest, GetMission) {
-  ASSERT_TRUE(store_->ImportDataset(Fixture()).ok());
+  ASSERT_TRUE(Import(Fixture()).ok());
   auto mission = store_->GetMission("missions/eulex");
   ASSERT_TRUE(mission.ok()) << mission.status();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
@@ -198,7 +228,7 @@ TEST_F(SqliteRecordStoreTest, GetMission) {
 }
 
 TEST_F(SqliteRecordStoreTest, ListFiltersByYearAndRegionAndPages) {
-  ASSERT_TRUE(store_->ImportDataset(Fixture()).ok());
+  ASSERT_TRUE(Import(Fixture()).ok());
   MissionQuery all;
   all.limit = 100;
   EXPECT_EQ(ListNames(all),
@@ -231,7 +261,7 @@ TEST_F(SqliteRecordStoreTest, ListFiltersByYearAndRegionAndPages) {
 }
 
 TEST_F(SqliteRecordStoreTest, RecordsSurviveReopenAndSchemaIsRecorded) {
-  ASSERT_TRUE(store_->ImportDataset(Fixture()).ok());
+  ASSERT_TRUE(Import(Fixture()).ok());
   store_.reset();
   auto reopened = SqliteRecordStore::Open(path_);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
@@ -250,7 +280,9 @@ TEST_F(SqliteRecordStoreTest, RecordsSurviveReopenAndSchemaIsRecorded) {
     sqlite3_finalize(stmt);
     return value;
   };
-  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_version"), "1");
+  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_version"), "2");
+  EXPECT_EQ(scalar("SELECT actor || ' ' || action FROM revisions WHERE revision = 1"),
+            "test ImportDataset");
   EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
   // Plain columns that an analyst can query.
   EXPECT_EQ(scalar("SELECT cap_combined FROM national_mandate_decisions WHERE "
