@@ -1,11 +1,16 @@
 #include "registry-service/domain/registry.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "proto/common/errors.h"
 #include "proto/common/status_macros.h"
+#include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/resource_names.h"
+#include "registry-service/domain/resource_types.h"
+#include "registry-service/domain/snapshot.h"
 #include "registry-service/domain/validation.h"
 #include "registry-service/service/page_token.h"
 
@@ -22,12 +27,12 @@ class StoreLookup final : public ReferenceLookup {
   explicit StoreLookup(RecordStore* store) : store_(store) {}
 
   bool Exists(absl::string_view name) const override {
-    absl::StatusOr<bool> found = store_->Exists(name);
+    absl::StatusOr<StoredResource> found = store_->Get(name, 0);
     if (!found.ok()) {
-      if (error_.ok()) error_ = found.status();
+      if (!absl::IsNotFound(found.status()) && error_.ok()) error_ = found.status();
       return false;
     }
-    return *found;
+    return !found->deleted;
   }
 
   absl::Status error() const { return error_; }
@@ -36,6 +41,45 @@ class StoreLookup final : public ReferenceLookup {
   RecordStore* store_;
   mutable absl::Status error_;
 };
+
+// Adds a create of a copy of `resource` (output-only fields cleared).
+void AddCreate(ResourceKind kind, const google::protobuf::Message& resource,
+               std::vector<Mutation>* mutations) {
+  std::shared_ptr<google::protobuf::Message> copy(resource.New());
+  copy->CopyFrom(resource);
+  ClearOutputFields(copy.get());
+  Mutation mutation;
+  mutation.change = Change::kCreate;
+  mutation.kind = kind;
+  mutation.after = std::move(copy);
+  mutations->push_back(std::move(mutation));
+}
+
+// One create per record of the dataset, parents before children.
+std::vector<Mutation> ImportMutations(const v1::Dataset& dataset) {
+  std::vector<Mutation> mutations;
+  for (const auto& r : dataset.report_years()) AddCreate(ResourceKind::kReportYear, r, &mutations);
+  for (const auto& r : dataset.regions()) AddCreate(ResourceKind::kRegion, r, &mutations);
+  for (const auto& r : dataset.clusters()) AddCreate(ResourceKind::kCluster, r, &mutations);
+  for (const auto& r : dataset.cap_pools()) AddCreate(ResourceKind::kCapPool, r, &mutations);
+  for (const auto& r : dataset.report_texts()) AddCreate(ResourceKind::kReportText, r, &mutations);
+  for (const v1::MissionRecord& record : dataset.missions()) {
+    AddCreate(ResourceKind::kMission, record.mission(), &mutations);
+    for (const auto& r : record.international_mandates()) {
+      AddCreate(ResourceKind::kInternationalMandate, r, &mutations);
+    }
+    for (const auto& r : record.national_mandates()) {
+      AddCreate(ResourceKind::kNationalMandate, r, &mutations);
+    }
+    for (const auto& r : record.personnel()) AddCreate(ResourceKind::kPersonnelFigures, r, &mutations);
+    for (const auto& r : record.postings()) AddCreate(ResourceKind::kPosting, r, &mutations);
+    for (const auto& r : record.financial_contributions()) {
+      AddCreate(ResourceKind::kFinancialContribution, r, &mutations);
+    }
+    for (const auto& r : record.narratives()) AddCreate(ResourceKind::kNarrative, r, &mutations);
+  }
+  return mutations;
+}
 
 }  // namespace
 
@@ -73,11 +117,13 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
   for (const auto& [kind, count] : CountRecords(request.dataset())) {
     (*response.mutable_record_counts())[kind] = count;
   }
-  if (!request.validate_only()) {
-    ASSIGN_OR_RETURN(const int64_t revision,
-                     store_->ImportDataset(request.dataset(), actor));
-    response.set_revision(revision);
-  }
+  if (request.validate_only()) return response;
+  CommitInfo info;
+  info.actor = std::string(actor);
+  info.method = "ImportDataset";
+  ASSIGN_OR_RETURN(const int64_t revision,
+                   store_->Commit(ImportMutations(request.dataset()), info, nullptr));
+  response.set_revision(revision);
   return response;
 }
 
@@ -89,7 +135,9 @@ absl::StatusOr<v1::Mission> Registry::GetMission(
     return InvalidArgumentWithViolations(
         "invalid GetMission request", {{"name", std::string(name.status().message())}});
   }
-  return store_->GetMission(request.name());
+  ASSIGN_OR_RETURN(StoredResource stored, store_->Get(request.name(), 0));
+  if (stored.deleted) return absl::NotFoundError(absl::StrCat(request.name(), " is deleted"));
+  return static_cast<const v1::Mission&>(*stored.message);
 }
 
 absl::StatusOr<v1::ListMissionsResponse> Registry::ListMissions(
@@ -107,16 +155,14 @@ absl::StatusOr<v1::ListMissionsResponse> Registry::ListMissions(
         ParseResourceName(request.region(), ResourceKind::kRegion);
     if (!region.ok()) violations.Add("region", std::string(region.status().message()));
   }
-  MissionQuery query;
-  query.year = request.year();
-  query.region = request.region();
+  std::optional<MissionPagePosition> after;
   if (!request.page_token().empty()) {
-    absl::StatusOr<MissionOrderKey> after = DecodeMissionPageToken(
+    absl::StatusOr<MissionPagePosition> position = DecodeMissionPageToken(
         request.page_token(), request.year(), request.region());
-    if (after.ok()) {
-      query.after = *after;
+    if (position.ok()) {
+      after = *position;
     } else {
-      violations.Add("page_token", std::string(after.status().message()));
+      violations.Add("page_token", std::string(position.status().message()));
     }
   }
   RETURN_IF_ERROR(violations.ToStatus("invalid ListMissions request"));
@@ -124,16 +170,26 @@ absl::StatusOr<v1::ListMissionsResponse> Registry::ListMissions(
   const int page_size = request.page_size() == 0
                             ? kDefaultPageSize
                             : std::min(request.page_size(), kMaxPageSize);
-  // One extra row tells whether another page follows.
-  query.limit = page_size + 1;
-  ASSIGN_OR_RETURN(std::vector<ListedMission> listed, store_->ListMissions(query));
+  // Later pages read the revision the first page saw.
+  ASSIGN_OR_RETURN(const Snapshot snapshot,
+                   ReadSnapshot(*store_, after.has_value() ? after->revision : 0));
+  std::vector<std::pair<MissionOrderKey, const v1::Mission*>> listed;
+  for (const auto& [name, mission] : snapshot.missions) {
+    if (request.year() != 0 && !IsActiveInYear(mission, request.year())) continue;
+    if (!request.region().empty() && mission.region() != request.region()) continue;
+    MissionOrderKey key = OrderKeyOf(mission, snapshot.regions, snapshot.clusters);
+    if (after.has_value() && !(after->key < key)) continue;
+    listed.emplace_back(std::move(key), &mission);
+  }
+  std::sort(listed.begin(), listed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   v1::ListMissionsResponse response;
   const bool more = static_cast<int>(listed.size()) > page_size;
   if (more) listed.resize(page_size);
-  for (ListedMission& m : listed) *response.add_missions() = std::move(m.mission);
+  for (const auto& [key, mission] : listed) *response.add_missions() = *mission;
   if (more) {
     response.set_next_page_token(EncodeMissionPageToken(
-        listed.back().key, request.year(), request.region()));
+        {listed.back().first, snapshot.revision}, request.year(), request.region()));
   }
   return response;
 }
@@ -153,7 +209,24 @@ absl::Status Registry::StreamYearDataset(
   RETURN_IF_ERROR(violations.ToStatus("invalid StreamYearDataset request"));
   const int batch_size =
       request.batch_size() == 0 ? kDefaultPageSize : request.batch_size();
-  return store_->ReadYearDataset(request.year(), batch_size, sink);
+  ASSIGN_OR_RETURN(const Snapshot snapshot, ReadSnapshot(*store_, 0));
+  ASSIGN_OR_RETURN(v1::Dataset dataset, YearDataset(snapshot, request.year()));
+  // The first part: everything but the missions; then batches of missions.
+  v1::StreamYearDatasetResponse head;
+  head.set_revision(snapshot.revision);
+  google::protobuf::RepeatedPtrField<v1::MissionRecord> missions;
+  missions.Swap(dataset.mutable_missions());
+  *head.mutable_records() = std::move(dataset);
+  RETURN_IF_ERROR(sink(std::move(head)));
+  for (int i = 0; i < missions.size(); i += batch_size) {
+    v1::StreamYearDatasetResponse part;
+    part.set_revision(snapshot.revision);
+    for (int j = i; j < std::min(i + batch_size, missions.size()); ++j) {
+      *part.mutable_records()->add_missions() = std::move(missions[j]);
+    }
+    RETURN_IF_ERROR(sink(std::move(part)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace missions::registry

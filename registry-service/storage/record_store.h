@@ -1,17 +1,25 @@
 // RecordStore: the registry's storage seam.
 //
-// A RecordStore holds the registry's records (registry.v1 resources) and
-// answers the queries the gRPC service needs. Implementations: SQLite
-// (sqlite_record_store.h, the embedded default); PostgreSQL follows behind
-// the same interface.
+// A RecordStore keeps every registry resource (registry.v1 messages) with
+// its full history. Each committed change set is one registry revision
+// (1, 2, 3, ...) with who made it, when, and why; every mutated resource
+// gets an audit event with its state before and after. Reads see the
+// current state or the state at any earlier revision.
+//
+// Implementations: SQLite (sqlite_record_store.h, the embedded default);
+// PostgreSQL follows behind the same interface. Besides the resources, an
+// implementation keeps a relational projection of the current state (one
+// table per kind, plain columns) for analysts; the service never reads it.
 //
 // Thread safety: every method may be called concurrently from any thread.
-// Writes are atomic: a failed write leaves the store as it was.
+// Commit is atomic and durable once it returns OK: a failed commit leaves
+// the store as it was.
 #ifndef REGISTRY_SERVICE_STORAGE_RECORD_STORE_H_
 #define REGISTRY_SERVICE_STORAGE_RECORD_STORE_H_
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,89 +27,139 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "registry/v1/registry_service.pb.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "registry-service/domain/resource_names.h"
+#include "registry-service/domain/resource_types.h"
 
 namespace missions::registry {
 
-// Position of a mission in report order; ListMissions pages continue after
-// such a key. Ordered lexicographically by its fields in this order.
-// Within a region, clusters and missions without a cluster form one
-// sequence ordered by their report_order: a mission without a cluster is
-// its own group.
-struct MissionOrderKey {
-  int region_order = 0;
-  std::string region;
-  // The group's position: the cluster's report_order, or the mission's own
-  // for a mission without a cluster.
-  int group_order = 0;
-  // 0 for a cluster, 1 for a mission without one (clusters first on ties).
-  int group_rank = 0;
-  // The cluster's name, or the mission's for a mission without a cluster.
-  std::string group;
-  int mission_order = 0;
-  std::string mission;
-
-  bool operator==(const MissionOrderKey&) const = default;
+// One resource as stored.
+struct StoredResource {
+  ResourceKind kind = ResourceKind::kRegion;
+  // With its output-only fields (etag, create/update/delete time) set.
+  std::shared_ptr<const google::protobuf::Message> message;
+  // The revision of its last change (its etag's revision).
+  int64_t revision = 0;
+  bool deleted = false;
 };
 
-// Filters and paging of ListMissions.
-struct MissionQuery {
-  // Only missions active during this year (0: any year).
-  int year = 0;
-  // Only missions of this region name (empty: any).
-  std::string region;
-  // At most this many missions (must be > 0).
-  int limit = 50;
-  // Only missions after this key in report order (unset: from the start).
-  std::optional<MissionOrderKey> after;
+// A change to one resource.
+struct Mutation {
+  Change change = Change::kCreate;
+  ResourceKind kind = ResourceKind::kRegion;
+  // The state after the change, output-only fields cleared; the store
+  // stamps them (StampOutputFields) with the commit's revision and time.
+  std::shared_ptr<google::protobuf::Message> after;
+  // For everything but kCreate: the revision of the last change the caller
+  // based this one on. The commit fails with Aborted if the resource
+  // changed since (optimistic concurrency); 0 skips the check.
+  int64_t expected_revision = 0;
+  // The fields the change touched (update mask paths), for the audit log.
+  std::vector<std::string> fields;
 };
 
-// One mission as listed, with its position in report order.
-struct ListedMission {
-  ::registry::v1::Mission mission;
-  MissionOrderKey key;
+// Who commits what, and why.
+struct CommitInfo {
+  // The caller as the transport reports it.
+  std::string actor;
+  // The API method, e.g. "UpdateMission".
+  std::string method;
+  // Why, in the caller's words (e.g. the parliamentary paper). Optional.
+  std::string reason;
+  // The caller's request_id for retries; empty for none.
+  std::string request_id;
+  // A digest of the request, to tell a retry from a different request
+  // reusing the id.
+  std::string request_fingerprint;
+};
+
+// A remembered request (request_id), see Commit.
+struct StoredRequest {
+  std::string method;
+  std::string fingerprint;
+  int64_t revision = 0;
+  std::string response;  // serialized response message
+};
+
+// One audit event: one resource changed by one commit.
+struct AuditRecord {
+  int64_t id = 0;
+  int64_t revision = 0;
+  absl::Time time;
+  std::string actor;
+  std::string method;
+  std::string reason;
+  std::string request_id;
+  std::string resource;
+  ResourceKind kind = ResourceKind::kRegion;
+  Change change = Change::kCreate;
+  std::vector<std::string> fields;
+  // Serialized states; empty `before` for a create.
+  std::string before;
+  std::string after;
+};
+
+// Filters of ReadAudit; unset members match everything.
+struct AuditQuery {
+  std::string resource;       // exact name, or a prefix ending in "/"
+  std::string actor;
+  std::optional<absl::Time> from;   // commit time >= from
+  std::optional<absl::Time> until;  // commit time < until
+  int64_t after_revision = 0;       // revision > after_revision
+  int64_t after_id = 0;             // event id > after_id
+  int limit = 100;
 };
 
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
 
-  // Stores every record of `dataset` in one transaction, as one new
-  // revision attributed to `actor`, and returns that revision. The dataset
-  // must have been validated (ValidateDataset). Returns AlreadyExists
-  // naming the first record whose name is stored already,
-  // FailedPrecondition if a reference does not resolve, Unavailable if the
-  // storage cannot be reached; in every error case nothing is stored.
-  virtual absl::StatusOr<int64_t> ImportDataset(
-      const ::registry::v1::Dataset& dataset, absl::string_view actor) = 0;
+  // Applies `mutations` in one transaction as one new revision and returns
+  // it. Before writing, `make_response(revision, stamped)` builds the
+  // response to remember under `info.request_id` (if set); `stamped` holds
+  // the `after` messages with their output-only fields set, in order.
+  // Returns AlreadyExists if a kCreate names a stored resource (deleted or
+  // not) or the request_id is taken; NotFound if another change names a
+  // resource that is not stored; Aborted if a resource changed since
+  // `expected_revision`; Unavailable if the storage cannot be reached. In
+  // every error case nothing is stored.
+  virtual absl::StatusOr<int64_t> Commit(
+      const std::vector<Mutation>& mutations, const CommitInfo& info,
+      const std::function<absl::StatusOr<std::string>(
+          int64_t revision,
+          const std::vector<const google::protobuf::Message*>& stamped)>&
+          make_response) = 0;
 
-  // Returns the mission named `name`, or NotFound.
-  virtual absl::StatusOr<::registry::v1::Mission> GetMission(
-      absl::string_view name) = 0;
+  // Returns the request stored under `request_id`, or nullopt.
+  virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(
+      absl::string_view request_id) = 0;
 
-  // Returns up to `query.limit` missions in report order.
-  virtual absl::StatusOr<std::vector<ListedMission>> ListMissions(
-      const MissionQuery& query) = 0;
+  // Returns the resource named `name` as of `revision` (0: current),
+  // deleted or not. NotFound if it did not exist then.
+  virtual absl::StatusOr<StoredResource> Get(absl::string_view name,
+                                             int64_t revision) = 0;
 
-  // Calls `sink` with the records needed for the report of `year`: first
-  // the report year, all regions, clusters and cap pools and the year's
-  // report texts (no missions), then parts of up to `batch_size` mission
-  // records each, in report order: missions active during the year or
-  // holding personnel figures or narratives for it, with all their records.
-  // Every part carries the revision the whole read saw (one consistent
-  // snapshot). Stops and returns the sink's error if it fails. Returns
-  // NotFound if there is no report year `year`.
-  virtual absl::Status ReadYearDataset(
-      int year, int batch_size,
-      const std::function<absl::Status(::registry::v1::StreamYearDatasetResponse)>&
-          sink) = 0;
+  // Returns every resource of `kind` as of `revision` (0: current) whose
+  // name starts with `name_prefix` (e.g. "missions/unifil/"), deleted ones
+  // included, in the order they were created.
+  virtual absl::StatusOr<std::vector<StoredResource>> List(
+      ResourceKind kind, absl::string_view name_prefix, int64_t revision) = 0;
 
   // Returns the current revision (0 for an empty registry).
   virtual absl::StatusOr<int64_t> CurrentRevision() = 0;
 
-  // True if a region, cluster, cap pool, report year or mission named
-  // `name` is stored.
-  virtual absl::StatusOr<bool> Exists(absl::string_view name) = 0;
+  // Returns the latest revision committed at or before `time` (0 if none).
+  virtual absl::StatusOr<int64_t> RevisionAt(absl::Time time) = 0;
+
+  // Returns audit events matching `query`, oldest first.
+  virtual absl::StatusOr<std::vector<AuditRecord>> ReadAudit(
+      const AuditQuery& query) = 0;
+
+  // Blocks until the current revision exceeds `revision` or `deadline`
+  // passes; returns the current revision. Lets a change feed follow new
+  // commits without polling.
+  virtual int64_t WaitForRevisionAfter(int64_t revision, absl::Time deadline) = 0;
 };
 
 }  // namespace missions::registry

@@ -5,15 +5,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/generated_enum_reflection.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "proto/common/dates.h"
 #include "proto/common/status_macros.h"
 #include "registry-service/storage/sqlite_schema.h"
+#include "registry/v1/resources.pb.h"
 
 namespace missions::registry {
 namespace {
 
 using ::google::protobuf::Map;
+using ::google::protobuf::Message;
 using sqlite::Statement;
 namespace v1 = ::registry::v1;
 
@@ -26,71 +31,101 @@ std::string EnumName(E value) {
   return value_descriptor != nullptr ? value_descriptor->name() : "";
 }
 
-template <typename E>
-E EnumValue(const std::string& name) {
-  const auto* value_descriptor =
-      google::protobuf::GetEnumDescriptor<E>()->FindValueByName(name);
-  return static_cast<E>(value_descriptor != nullptr ? value_descriptor->number()
-                                                    : 0);
-}
-
 // ISO text of a date, empty for an unset date.
 std::string DateText(const google::type::Date& date) {
   return IsEmptyDate(date) ? "" : FormatIsoDate(date);
-}
-
-void SetDate(const std::string& text, google::type::Date* date) {
-  if (text.empty()) return;
-  absl::StatusOr<google::type::Date> parsed = ParseDate(text);
-  if (parsed.ok()) *date = *parsed;
 }
 
 std::optional<int64_t> OptionalOf(bool has, int32_t value) {
   return has ? std::optional<int64_t>(value) : std::nullopt;
 }
 
-// Texts of the resources of one mission record (or of the global records):
-// resource -> field -> language -> text.
-using TextIndex =
-    std::map<std::string, std::map<std::string, std::map<std::string, std::string>>>;
+// --- The relational projection. ----------------------------------------
 
-void FillTexts(const TextIndex& index, const std::string& resource,
-               const std::string& field, Map<std::string, std::string>* out) {
-  auto r = index.find(resource);
-  if (r == index.end()) return;
-  auto f = r->second.find(field);
-  if (f == r->second.end()) return;
-  for (const auto& [language, text] : f->second) (*out)[language] = text;
-}
-
-// Loads the texts of `resource` and every resource below it
-// ("missions/x" and "missions/x/..."); with an empty `resource`, of all
-// resources that are not missions or below missions.
-absl::StatusOr<TextIndex> LoadTexts(sqlite::Database& db,
-                                    const std::string& resource) {
-  TextIndex index;
-  std::string sql =
-      resource.empty()
-          ? "SELECT resource, field, language, text FROM localized_texts "
-            "WHERE resource < 'missions/' OR resource >= 'missions0'"
-          : "SELECT resource, field, language, text FROM localized_texts "
-            "WHERE resource = ?1 OR (resource > ?1 || '/' AND resource < ?1 || '0')";
-  ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
-  if (!resource.empty()) stmt.Bind(1, resource);
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    index[stmt.Text(0)][stmt.Text(1)][stmt.Text(2)] = stmt.Text(3);
-  }
-  return index;
-}
-
-// --- Writing. ----------------------------------------------------------
-
-// Prepared inserts of one import.
-class Writer {
+// Keeps the projection tables in step with the resources: prepared
+// statements of one commit.
+class ProjectionWriter {
  public:
-  explicit Writer(sqlite::Database& db) : db_(db) {}
+  explicit ProjectionWriter(sqlite::Database& db) : db_(db) {}
+
+  // Writes the current state of one resource: removes its rows, then
+  // inserts them again unless it is deleted.
+  absl::Status Replace(ResourceKind kind, const google::protobuf::Message& resource,
+                       bool deleted) {
+    const std::string name = NameOf(resource);
+    RETURN_IF_ERROR(Remove(kind, name));
+    if (deleted) return absl::OkStatus();
+    return Insert(kind, resource);
+  }
+
+  absl::Status Insert(ResourceKind kind, const google::protobuf::Message& m) {
+    const std::string mission = ParentMission(NameOf(m));
+    switch (kind) {
+      case ResourceKind::kRegion: return Region(Cast<v1::Region>(m));
+      case ResourceKind::kCluster: return Cluster(Cast<v1::Cluster>(m));
+      case ResourceKind::kCapPool: return CapPool(Cast<v1::CapPool>(m));
+      case ResourceKind::kReportYear: return ReportYear(Cast<v1::ReportYear>(m));
+      case ResourceKind::kReportText: return ReportText(Cast<v1::ReportText>(m));
+      case ResourceKind::kMission: return Mission(Cast<v1::Mission>(m));
+      case ResourceKind::kInternationalMandate:
+        return International(mission, Cast<v1::InternationalMandateDecision>(m));
+      case ResourceKind::kNationalMandate:
+        return National(mission, Cast<v1::NationalMandateDecision>(m));
+      case ResourceKind::kPersonnelFigures:
+        return Personnel(mission, Cast<v1::PersonnelFigures>(m));
+      case ResourceKind::kPosting: return Posting(mission, Cast<v1::Posting>(m));
+      case ResourceKind::kFinancialContribution:
+        return Financial(mission, Cast<v1::FinancialContribution>(m));
+      case ResourceKind::kNarrative: return Narrative(mission, Cast<v1::Narrative>(m));
+    }
+    return absl::InternalError("unknown resource kind");
+  }
+
+  // Removes the projection rows of one resource.
+  absl::Status Remove(ResourceKind kind, const std::string& name) {
+    std::vector<const char*> statements;
+    switch (kind) {
+      case ResourceKind::kRegion: statements = {"DELETE FROM regions WHERE name = ?1"}; break;
+      case ResourceKind::kCluster: statements = {"DELETE FROM clusters WHERE name = ?1"}; break;
+      case ResourceKind::kCapPool: statements = {"DELETE FROM cap_pools WHERE name = ?1"}; break;
+      case ResourceKind::kReportYear:
+        statements = {"DELETE FROM report_years WHERE name = ?1"};
+        break;
+      case ResourceKind::kReportText:
+        statements = {"DELETE FROM report_texts WHERE name = ?1"};
+        break;
+      case ResourceKind::kMission:
+        statements = {"DELETE FROM mission_aliases WHERE mission = ?1",
+                      "DELETE FROM mission_countries WHERE mission = ?1",
+                      "DELETE FROM missions WHERE name = ?1"};
+        break;
+      case ResourceKind::kInternationalMandate:
+        statements = {"DELETE FROM legal_instruments WHERE decision = ?1",
+                      "DELETE FROM international_mandate_decisions WHERE name = ?1"};
+        break;
+      case ResourceKind::kNationalMandate:
+        statements = {"DELETE FROM national_mandate_decisions WHERE name = ?1"};
+        break;
+      case ResourceKind::kPersonnelFigures:
+        statements = {"DELETE FROM personnel_figures WHERE name = ?1"};
+        break;
+      case ResourceKind::kPosting: statements = {"DELETE FROM postings WHERE name = ?1"}; break;
+      case ResourceKind::kFinancialContribution:
+        statements = {"DELETE FROM financial_contributions WHERE name = ?1"};
+        break;
+      case ResourceKind::kNarrative:
+        statements = {"DELETE FROM narratives WHERE name = ?1"};
+        break;
+    }
+    statements.push_back("DELETE FROM localized_texts WHERE resource = ?1");
+    for (const char* sql : statements) {
+      ASSIGN_OR_RETURN(Statement * stmt, Get(sql));
+      stmt->Reset();
+      stmt->Bind(1, name);
+      RETURN_IF_ERROR(stmt->Run());
+    }
+    return absl::OkStatus();
+  }
 
   absl::Status Texts(const std::string& resource, const std::string& field,
                      const Map<std::string, std::string>& texts) {
@@ -159,10 +194,10 @@ class Writer {
                      Get("INSERT INTO report_texts(name, year, kind, subject, "
                          "language, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     // reportYears/{year}/texts/{text}
-    const std::string year_part = text.name().substr(
-        12, text.name().find("/texts/") - 12);
+    int year = 0;
+    if (auto parsed = ParseResourceName(text.name()); parsed.ok()) year = YearOf(*parsed);
     stmt->Reset();
-    stmt->Bind(1, text.name()).Bind(2, int64_t{std::stoi(year_part)})
+    stmt->Bind(1, text.name()).Bind(2, int64_t{year})
         .Bind(3, EnumName(text.kind())).BindTextOrNull(4, text.subject())
         .Bind(5, text.language()).Bind(6, text.text());
     return Named(stmt->Run(), text.name());
@@ -332,6 +367,11 @@ class Writer {
     return &it->second;
   }
 
+  template <typename T>
+  static const T& Cast(const google::protobuf::Message& m) {
+    return static_cast<const T&>(m);
+  }
+
   // Names the record in a failed write's message.
   static absl::Status Named(absl::Status status, const std::string& name) {
     if (status.ok()) return status;
@@ -347,221 +387,52 @@ class Writer {
   std::map<const char*, Statement> statements_;
 };
 
-// --- Reading. ----------------------------------------------------------
+// --- The service's tables. -----------------------------------------------
 
-constexpr char kMissionColumns[] =
-    "m.name, m.short_name, m.region, m.cluster, m.report_order, "
-    "m.lead_organization, m.kind, m.start_date, m.end_date, "
-    "m.dutch_participation_start, m.separate_reporting";
+constexpr absl::string_view kChangeNames[] = {"CREATE", "UPDATE", "DELETE", "UNDELETE"};
 
-absl::StatusOr<v1::Mission> ReadMissionRow(sqlite::Database& db,
-                                           const Statement& row,
-                                           const TextIndex& texts) {
-  v1::Mission m;
-  m.set_name(row.Text(0));
-  m.set_short_name(row.Text(1));
-  m.set_region(row.Text(2));
-  m.set_cluster(row.Text(3));
-  m.set_report_order(static_cast<int32_t>(row.Int(4)));
-  m.set_lead_organization(EnumValue<v1::LeadOrganization>(row.Text(5)));
-  m.set_kind(EnumValue<v1::MissionKind>(row.Text(6)));
-  SetDate(row.Text(7), m.mutable_start_date());
-  SetDate(row.Text(8), m.mutable_end_date());
-  SetDate(row.Text(9), m.mutable_dutch_participation_start());
-  if (!row.IsNull(10)) {
-    m.mutable_separate_reporting()->set_kind(
-        EnumValue<v1::SeparateReportingKind>(row.Text(10)));
-  }
-  if (!m.start_date().year()) m.clear_start_date();
-  if (!m.end_date().year()) m.clear_end_date();
-  if (!m.dutch_participation_start().year()) m.clear_dutch_participation_start();
-  ASSIGN_OR_RETURN(Statement aliases,
-                   db.Prepare("SELECT alias FROM mission_aliases WHERE mission "
-                              "= ?1 ORDER BY position"));
-  aliases.Bind(1, m.name());
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, aliases.Step());
-    if (!more) break;
-    m.add_aliases(aliases.Text(0));
-  }
-  ASSIGN_OR_RETURN(Statement countries,
-                   db.Prepare("SELECT country FROM mission_countries WHERE "
-                              "mission = ?1 ORDER BY position"));
-  countries.Bind(1, m.name());
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, countries.Step());
-    if (!more) break;
-    m.add_countries(countries.Text(0));
-  }
-  FillTexts(texts, m.name(), "full_name", m.mutable_full_name());
-  FillTexts(texts, m.name(), "location", m.mutable_location());
-  if (m.has_separate_reporting()) {
-    FillTexts(texts, m.name(), "separate_reporting.remark",
-              m.mutable_separate_reporting()->mutable_remark());
-  }
-  return m;
+absl::string_view ChangeName(Change change) {
+  return kChangeNames[static_cast<int>(change)];
 }
 
-void ReadEndDate(const Statement& row, int kind_column, int date_column,
-                 const TextIndex& texts, const std::string& resource,
-                 v1::EndDate* end) {
-  v1::EndDate::Kind kind = v1::EndDate::KIND_UNSPECIFIED;
-  v1::EndDate::Kind_Parse(row.Text(kind_column), &kind);
-  end->set_kind(kind);
-  SetDate(row.Text(date_column), end->mutable_date());
-  if (!end->date().year()) end->clear_date();
-  FillTexts(texts, resource, "valid_until.qualifier", end->mutable_qualifier());
+Change ChangeFromName(absl::string_view name) {
+  for (int i = 0; i < 4; ++i) {
+    if (kChangeNames[i] == name) return static_cast<Change>(i);
+  }
+  return Change::kUpdate;
 }
 
-// Reads a mission's full record. `name` must exist.
-absl::StatusOr<v1::MissionRecord> ReadMissionRecord(sqlite::Database& db,
-                                                    const std::string& name) {
-  ASSIGN_OR_RETURN(TextIndex texts, LoadTexts(db, name));
-  v1::MissionRecord record;
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare(absl::StrCat("SELECT ", kMissionColumns,
-                                             " FROM missions m WHERE m.name = ?1")));
-    row.Bind(1, name);
-    ASSIGN_OR_RETURN(bool found, row.Step());
-    if (!found) return absl::NotFoundError(absl::StrCat(name, " not found"));
-    ASSIGN_OR_RETURN(*record.mutable_mission(), ReadMissionRow(db, row, texts));
+int64_t ToMicros(absl::Time time) { return absl::ToUnixMicros(time); }
+
+std::string Rfc3339(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone());
+}
+
+// Parses a stored resource row: kind, body, deleted, revision at `first`.
+absl::StatusOr<StoredResource> ReadResourceRow(const Statement& row, int first) {
+  StoredResource stored;
+  ASSIGN_OR_RETURN(stored.kind, KindFromId(row.Text(first)));
+  std::unique_ptr<Message> message = NewResource(stored.kind);
+  if (!message->ParseFromString(row.Text(first + 1))) {
+    return absl::DataLossError(absl::StrCat("stored resource of kind ", row.Text(first),
+                                            " cannot be parsed"));
   }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare("SELECT name, decided_on, valid_until_kind, "
-                                "valid_until_date, source FROM "
-                                "international_mandate_decisions WHERE mission "
-                                "= ?1 ORDER BY rowid"));
-    ASSIGN_OR_RETURN(Statement instruments,
-                     db.Prepare("SELECT kind, reference FROM legal_instruments "
-                                "WHERE decision = ?1 ORDER BY position"));
-    row.Bind(1, name);
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::InternationalMandateDecision* d = record.add_international_mandates();
-      d->set_name(row.Text(0));
-      SetDate(row.Text(1), d->mutable_decided_on());
-      if (!d->decided_on().year()) d->clear_decided_on();
-      ReadEndDate(row, 2, 3, texts, d->name(), d->mutable_valid_until());
-      d->set_source(row.Text(4));
-      FillTexts(texts, d->name(), "summary", d->mutable_summary());
-      instruments.Reset();
-      instruments.Bind(1, d->name());
-      for (int i = 0;; ++i) {
-        ASSIGN_OR_RETURN(bool has, instruments.Step());
-        if (!has) break;
-        v1::LegalInstrument* li = d->add_legal_basis();
-        li->set_kind(EnumValue<v1::InstrumentKind>(instruments.Text(0)));
-        li->set_reference(instruments.Text(1));
-        FillTexts(texts, d->name(), absl::StrCat("legal_basis[", i, "].citation"),
-                  li->mutable_citation());
-      }
-    }
+  stored.message = std::move(message);
+  stored.deleted = row.Int(first + 2) != 0;
+  stored.revision = row.Int(first + 3);
+  return stored;
+}
+
+// Copies a Timestamp field from one resource to another (both of one type).
+void CopyTimestamp(const Message& from, Message* to, const char* field) {
+  const auto* fd = from.GetDescriptor()->FindFieldByName(field);
+  if (fd == nullptr) return;
+  if (from.GetReflection()->HasField(from, fd)) {
+    to->GetReflection()->MutableMessage(to, fd)->CopyFrom(
+        from.GetReflection()->GetMessage(from, fd));
+  } else {
+    to->GetReflection()->ClearField(to, fd);
   }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare("SELECT name, decided_on, valid_until_kind, "
-                                "valid_until_date, cap_military, cap_civilian, "
-                                "cap_combined, cap_pool, reference FROM "
-                                "national_mandate_decisions WHERE mission = ?1 "
-                                "ORDER BY rowid"));
-    row.Bind(1, name);
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::NationalMandateDecision* d = record.add_national_mandates();
-      d->set_name(row.Text(0));
-      SetDate(row.Text(1), d->mutable_decided_on());
-      if (!d->decided_on().year()) d->clear_decided_on();
-      ReadEndDate(row, 2, 3, texts, d->name(), d->mutable_valid_until());
-      v1::PersonnelCap cap;
-      if (auto v = row.OptionalInt(4)) cap.set_military(static_cast<int32_t>(*v));
-      if (auto v = row.OptionalInt(5)) cap.set_civilian(static_cast<int32_t>(*v));
-      if (auto v = row.OptionalInt(6)) cap.set_combined(static_cast<int32_t>(*v));
-      cap.set_pool(row.Text(7));
-      FillTexts(texts, d->name(), "cap.note", cap.mutable_note());
-      if (cap.ByteSizeLong() > 0) *d->mutable_cap() = std::move(cap);
-      d->set_reference(row.Text(8));
-      FillTexts(texts, d->name(), "capacity_note", d->mutable_capacity_note());
-      FillTexts(texts, d->name(), "summary", d->mutable_summary());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare("SELECT name, year, military, civilian FROM "
-                                "personnel_figures WHERE mission = ?1 ORDER BY year"));
-    row.Bind(1, name);
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::PersonnelFigures* p = record.add_personnel();
-      p->set_name(row.Text(0));
-      p->set_year(static_cast<int32_t>(row.Int(1)));
-      p->set_military(static_cast<int32_t>(row.Int(2)));
-      p->set_civilian(static_cast<int32_t>(row.Int(3)));
-      FillTexts(texts, p->name(), "note", p->mutable_note());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare("SELECT name, year, place, category, count FROM "
-                                "postings WHERE mission = ?1 ORDER BY rowid"));
-    row.Bind(1, name);
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::Posting* p = record.add_postings();
-      p->set_name(row.Text(0));
-      p->set_year(static_cast<int32_t>(row.Int(1)));
-      p->set_place(row.Text(2));
-      p->set_category(EnumValue<v1::PersonnelCategory>(row.Text(3)));
-      p->set_count(static_cast<int32_t>(row.Int(4)));
-      FillTexts(texts, p->name(), "function", p->mutable_function());
-      FillTexts(texts, p->name(), "period", p->mutable_period());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare("SELECT name, currency_code, units, nanos, "
-                                "annual, first_year, last_year FROM "
-                                "financial_contributions WHERE mission = ?1 "
-                                "ORDER BY rowid"));
-    row.Bind(1, name);
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::FinancialContribution* f = record.add_financial_contributions();
-      f->set_name(row.Text(0));
-      f->mutable_amount()->set_currency_code(row.Text(1));
-      f->mutable_amount()->set_units(row.Int(2));
-      f->mutable_amount()->set_nanos(static_cast<int32_t>(row.Int(3)));
-      f->set_annual(row.Int(4) != 0);
-      f->set_first_year(static_cast<int32_t>(row.Int(5)));
-      f->set_last_year(static_cast<int32_t>(row.OptionalInt(6).value_or(0)));
-      FillTexts(texts, f->name(), "purpose", f->mutable_purpose());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db.Prepare("SELECT name, year, section, contribution_kind, "
-                                "language, text FROM narratives WHERE mission = "
-                                "?1 ORDER BY rowid"));
-    row.Bind(1, name);
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::Narrative* n = record.add_narratives();
-      n->set_name(row.Text(0));
-      n->set_year(static_cast<int32_t>(row.Int(1)));
-      n->set_section(EnumValue<v1::NarrativeSection>(row.Text(2)));
-      n->set_contribution_kind(EnumValue<v1::ContributionKind>(row.Text(3)));
-      n->set_language(row.Text(4));
-      n->set_text(row.Text(5));
-    }
-  }
-  return record;
 }
 
 // Runs `body` inside a transaction: commits on success, rolls back on error.
@@ -577,7 +448,7 @@ absl::Status InTransaction(sqlite::Database& db, const char* begin, F&& body) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
-    const std::string& path) {
+    const std::string& path, std::function<absl::Time()> clock) {
   ASSIGN_OR_RETURN(std::unique_ptr<sqlite::Database> db,
                    sqlite::Database::Open(path));
   // WAL with synchronous=FULL: a committed transaction is durable.
@@ -597,31 +468,11 @@ absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
     return absl::Status(migrated.code(),
                         absl::StrCat(path, ": ", migrated.message()));
   }
-  return std::unique_ptr<SqliteRecordStore>(new SqliteRecordStore(std::move(db)));
-}
-
-absl::StatusOr<int64_t> SqliteRecordStore::ImportDataset(
-    const v1::Dataset& dataset, absl::string_view actor) {
-  absl::MutexLock lock(&mu_);
-  int64_t revision = 0;
-  RETURN_IF_ERROR(InTransaction(*db_, "BEGIN IMMEDIATE", [&]() -> absl::Status {
-    RETURN_IF_ERROR(ImportLocked(dataset));
-    ASSIGN_OR_RETURN(Statement stmt,
-                     db_->Prepare("INSERT INTO revisions(commit_time, actor, action) "
-                                  "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, "
-                                  "'ImportDataset') RETURNING revision"));
-    stmt.Bind(1, actor);
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return absl::InternalError("no revision assigned");
-    revision = stmt.Int(0);
-    return absl::OkStatus();
-  }));
-  return revision;
-}
-
-absl::StatusOr<int64_t> SqliteRecordStore::CurrentRevision() {
-  absl::MutexLock lock(&mu_);
-  return RevisionLocked();
+  auto store = std::unique_ptr<SqliteRecordStore>(
+      new SqliteRecordStore(std::move(db), clock ? std::move(clock) : [] { return absl::Now(); }));
+  absl::MutexLock lock(&store->mu_);
+  ASSIGN_OR_RETURN(store->revision_, store->RevisionLocked());
+  return store;
 }
 
 absl::StatusOr<int64_t> SqliteRecordStore::RevisionLocked() {
@@ -631,247 +482,248 @@ absl::StatusOr<int64_t> SqliteRecordStore::RevisionLocked() {
   return row ? stmt.Int(0) : 0;
 }
 
-absl::Status SqliteRecordStore::ImportLocked(const v1::Dataset& dataset) {
-  Writer writer(*db_);
-  for (const auto& r : dataset.regions()) RETURN_IF_ERROR(writer.Region(r));
-  for (const auto& c : dataset.clusters()) RETURN_IF_ERROR(writer.Cluster(c));
-  for (const auto& p : dataset.cap_pools()) RETURN_IF_ERROR(writer.CapPool(p));
-  for (const auto& y : dataset.report_years()) RETURN_IF_ERROR(writer.ReportYear(y));
-  for (const auto& t : dataset.report_texts()) RETURN_IF_ERROR(writer.ReportText(t));
-  for (const v1::MissionRecord& record : dataset.missions()) {
-    const std::string& mission = record.mission().name();
-    RETURN_IF_ERROR(writer.Mission(record.mission()));
-    for (const auto& d : record.international_mandates()) {
-      RETURN_IF_ERROR(writer.International(mission, d));
-    }
-    for (const auto& d : record.national_mandates()) {
-      RETURN_IF_ERROR(writer.National(mission, d));
-    }
-    for (const auto& p : record.personnel()) RETURN_IF_ERROR(writer.Personnel(mission, p));
-    for (const auto& p : record.postings()) RETURN_IF_ERROR(writer.Posting(mission, p));
-    for (const auto& f : record.financial_contributions()) {
-      RETURN_IF_ERROR(writer.Financial(mission, f));
-    }
-    for (const auto& n : record.narratives()) RETURN_IF_ERROR(writer.Narrative(mission, n));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<v1::Mission> SqliteRecordStore::GetMission(absl::string_view name) {
+absl::StatusOr<int64_t> SqliteRecordStore::CurrentRevision() {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(TextIndex texts, LoadTexts(*db_, std::string(name)));
-  ASSIGN_OR_RETURN(Statement row,
-                   db_->Prepare(absl::StrCat("SELECT ", kMissionColumns,
-                                             " FROM missions m WHERE m.name = ?1")));
-  row.Bind(1, name);
-  ASSIGN_OR_RETURN(bool found, row.Step());
-  if (!found) return absl::NotFoundError(absl::StrCat(name, " not found"));
-  return ReadMissionRow(*db_, row, texts);
+  return revision_;
 }
 
-absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListMissions(
-    const MissionQuery& query) {
+absl::StatusOr<int64_t> SqliteRecordStore::Commit(
+    const std::vector<Mutation>& mutations, const CommitInfo& info,
+    const std::function<absl::StatusOr<std::string>(
+        int64_t, const std::vector<const Message*>&)>& make_response) {
   absl::MutexLock lock(&mu_);
-  return ListLocked(query, /*with_year_records=*/false);
+  // Commit times never go backwards, so that RevisionAt is well defined.
+  const absl::Time now = std::max(clock_(), last_commit_time_);
+  const int64_t revision = revision_ + 1;
+  std::vector<std::unique_ptr<Message>> stamped;
+  RETURN_IF_ERROR(InTransaction(*db_, "BEGIN IMMEDIATE", [&]() -> absl::Status {
+    RETURN_IF_ERROR(db_->Exec("PRAGMA defer_foreign_keys = ON"));
+    {
+      ASSIGN_OR_RETURN(Statement stmt,
+                       db_->Prepare("INSERT INTO revisions(revision, commit_time, "
+                                    "commit_time_us, actor, method, reason, request_id) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+      stmt.Bind(1, revision).Bind(2, Rfc3339(now)).Bind(3, ToMicros(now))
+          .Bind(4, info.actor).Bind(5, info.method).Bind(6, info.reason)
+          .Bind(7, info.request_id);
+      RETURN_IF_ERROR(stmt.Run());
+    }
+    ASSIGN_OR_RETURN(Statement current,
+                     db_->Prepare("SELECT kind, body, deleted, revision FROM "
+                                  "resources WHERE name = ?1"));
+    ASSIGN_OR_RETURN(Statement upsert,
+                     db_->Prepare("INSERT INTO resources(name, kind, body, deleted, "
+                                  "revision) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
+                                  "(name) DO UPDATE SET body = excluded.body, deleted "
+                                  "= excluded.deleted, revision = excluded.revision"));
+    ASSIGN_OR_RETURN(Statement version,
+                     db_->Prepare("INSERT INTO resource_versions(name, revision, kind, "
+                                  "body, deleted) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    ASSIGN_OR_RETURN(Statement audit,
+                     db_->Prepare("INSERT INTO audit_events(revision, resource, kind, "
+                                  "change, fields, before, after) VALUES (?1, ?2, ?3, "
+                                  "?4, ?5, ?6, ?7)"));
+    ProjectionWriter projection(*db_);
+    for (const Mutation& mutation : mutations) {
+      const std::string name = NameOf(*mutation.after);
+      current.Reset();
+      current.Bind(1, name);
+      ASSIGN_OR_RETURN(bool exists, current.Step());
+      std::string before;
+      std::unique_ptr<Message> message(mutation.after->New());
+      message->CopyFrom(*mutation.after);
+      if (mutation.change == Change::kCreate) {
+        if (exists) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              name, " already exists", current.Int(2) != 0 ? " (deleted; undelete it)" : ""));
+        }
+      } else {
+        if (!exists) return absl::NotFoundError(absl::StrCat(name, " not found"));
+        if (mutation.expected_revision != 0 && current.Int(3) != mutation.expected_revision) {
+          return absl::AbortedError(absl::StrCat(
+              name, " was changed since (etag ", EtagFor(mutation.expected_revision),
+              ", now ", EtagFor(current.Int(3)), "); read it again and retry"));
+        }
+        before = current.Text(1);
+        std::unique_ptr<Message> previous = NewResource(mutation.kind);
+        if (!previous->ParseFromString(before)) {
+          return absl::DataLossError(absl::StrCat("stored ", name, " cannot be parsed"));
+        }
+        CopyTimestamp(*previous, message.get(), "create_time");
+        CopyTimestamp(*previous, message.get(), "delete_time");
+      }
+      StampOutputFields(mutation.change, revision, now, message.get());
+      const bool deleted = IsDeleted(*message);
+      const std::string body = message->SerializeAsString();
+      const std::string kind(KindId(mutation.kind));
+      upsert.Reset();
+      upsert.Bind(1, name).Bind(2, kind).Bind(3, body).Bind(4, int64_t{deleted}).Bind(5, revision);
+      RETURN_IF_ERROR(upsert.Run());
+      version.Reset();
+      version.Bind(1, name).Bind(2, revision).Bind(3, kind).Bind(4, body)
+          .Bind(5, int64_t{deleted});
+      RETURN_IF_ERROR(version.Run());
+      audit.Reset();
+      audit.Bind(1, revision).Bind(2, name).Bind(3, kind)
+          .Bind(4, ChangeName(mutation.change))
+          .Bind(5, absl::StrJoin(mutation.fields, ","));
+      if (before.empty()) {
+        audit.BindNull(6);
+      } else {
+        audit.Bind(6, before);
+      }
+      audit.Bind(7, body);
+      RETURN_IF_ERROR(audit.Run());
+      RETURN_IF_ERROR(projection.Replace(mutation.kind, *message, deleted));
+      stamped.push_back(std::move(message));
+    }
+    if (!info.request_id.empty()) {
+      std::vector<const Message*> views;
+      for (const auto& m : stamped) views.push_back(m.get());
+      ASSIGN_OR_RETURN(std::string response, make_response(revision, views));
+      ASSIGN_OR_RETURN(Statement stmt,
+                       db_->Prepare("INSERT INTO requests(request_id, method, "
+                                    "fingerprint, revision, response) VALUES (?1, ?2, "
+                                    "?3, ?4, ?5)"));
+      stmt.Bind(1, info.request_id).Bind(2, info.method).Bind(3, info.request_fingerprint)
+          .Bind(4, revision).Bind(5, response);
+      absl::Status stored = stmt.Run();
+      if (absl::IsAlreadyExists(stored)) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("request_id '", info.request_id, "' was used already"));
+      }
+      RETURN_IF_ERROR(stored);
+    }
+    return absl::OkStatus();
+  }));
+  revision_ = revision;
+  last_commit_time_ = now;
+  changed_.SignalAll();
+  return revision;
 }
 
-absl::StatusOr<std::vector<ListedMission>> SqliteRecordStore::ListLocked(
-    const MissionQuery& query, bool with_year_records) {
-  std::string sql = absl::StrCat(
-      "SELECT ", kMissionColumns,
-      ", r.report_order, r.name, COALESCE(c.report_order, m.report_order),"
-      " CASE WHEN m.cluster IS NULL THEN 1 ELSE 0 END, COALESCE(c.name, m.name)"
-      " FROM missions m JOIN regions r ON r.name = m.region"
-      " LEFT JOIN clusters c ON c.name = m.cluster WHERE 1");
-  if (query.year != 0) {
-    absl::StrAppend(&sql,
-                    " AND ((COALESCE(m.active_from, '0000') <= ?1 AND"
-                    " COALESCE(m.active_until, '9999') >= ?2)");
-    if (with_year_records) {
-      absl::StrAppend(&sql,
-                      " OR EXISTS (SELECT 1 FROM personnel_figures p WHERE"
-                      " p.mission = m.name AND p.year = ?3)"
-                      " OR EXISTS (SELECT 1 FROM narratives n WHERE"
-                      " n.mission = m.name AND n.year = ?3)");
-    }
-    absl::StrAppend(&sql, ")");
-  }
-  if (!query.region.empty()) absl::StrAppend(&sql, " AND m.region = ?4");
-  if (query.after.has_value()) {
-    absl::StrAppend(&sql,
-                    " AND (r.report_order, r.name, COALESCE(c.report_order,"
-                    " m.report_order), CASE WHEN m.cluster IS NULL THEN 1 ELSE 0"
-                    " END, COALESCE(c.name, m.name), m.report_order, m.name) >"
-                    " (?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-  }
-  absl::StrAppend(&sql,
-                  " ORDER BY 12, 13, 14, 15, 16,"
-                  " m.report_order, m.name LIMIT ?12");
+absl::StatusOr<std::optional<StoredRequest>> SqliteRecordStore::FindRequest(
+    absl::string_view request_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_->Prepare("SELECT method, fingerprint, revision, response FROM "
+                                "requests WHERE request_id = ?1"));
+  stmt.Bind(1, request_id);
+  ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::optional<StoredRequest>();
+  return std::optional<StoredRequest>(
+      StoredRequest{stmt.Text(0), stmt.Text(1), stmt.Int(2), stmt.Text(3)});
+}
+
+absl::StatusOr<StoredResource> SqliteRecordStore::Get(absl::string_view name,
+                                                      int64_t revision) {
+  absl::MutexLock lock(&mu_);
+  const char* sql =
+      revision == 0
+          ? "SELECT kind, body, deleted, revision FROM resources WHERE name = ?1"
+          : "SELECT kind, body, deleted, revision FROM resource_versions WHERE "
+            "name = ?1 AND revision <= ?2 ORDER BY revision DESC LIMIT 1";
   ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql));
-  if (query.year != 0) {
-    stmt.Bind(1, absl::StrFormat("%04d-12-31", query.year))
-        .Bind(2, absl::StrFormat("%04d-01-01", query.year));
-    if (with_year_records) stmt.Bind(3, int64_t{query.year});
+  stmt.Bind(1, name);
+  if (revision != 0) stmt.Bind(2, revision);
+  ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) {
+    return absl::NotFoundError(
+        revision == 0 ? absl::StrCat(name, " not found")
+                      : absl::StrCat(name, " did not exist at revision ", revision));
   }
-  if (!query.region.empty()) stmt.Bind(4, query.region);
-  if (query.after.has_value()) {
-    const MissionOrderKey& k = *query.after;
-    stmt.Bind(5, int64_t{k.region_order}).Bind(6, k.region)
-        .Bind(7, int64_t{k.group_order}).Bind(8, int64_t{k.group_rank})
-        .Bind(9, k.group).Bind(10, int64_t{k.mission_order}).Bind(11, k.mission);
-  }
-  stmt.Bind(12, int64_t{query.limit});
-  std::vector<ListedMission> result;
+  return ReadResourceRow(stmt, 0);
+}
+
+absl::StatusOr<std::vector<StoredResource>> SqliteRecordStore::List(
+    ResourceKind kind, absl::string_view name_prefix, int64_t revision) {
+  absl::MutexLock lock(&mu_);
+  const char* sql =
+      revision == 0
+          ? "SELECT kind, body, deleted, revision FROM resources WHERE kind = ?1 "
+            "AND substr(name, 1, length(?2)) = ?2 ORDER BY rowid"
+          : "SELECT v.kind, v.body, v.deleted, v.revision FROM resource_versions v "
+            "JOIN resources r ON r.name = v.name "
+            "WHERE v.kind = ?1 AND substr(v.name, 1, length(?2)) = ?2 AND "
+            "v.revision = (SELECT MAX(w.revision) FROM resource_versions w WHERE "
+            "w.name = v.name AND w.revision <= ?3) ORDER BY r.rowid";
+  ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql));
+  stmt.Bind(1, KindId(kind)).Bind(2, name_prefix);
+  if (revision != 0) stmt.Bind(3, revision);
+  std::vector<StoredResource> result;
   while (true) {
     ASSIGN_OR_RETURN(bool more, stmt.Step());
     if (!more) break;
-    ASSIGN_OR_RETURN(TextIndex texts, LoadTexts(*db_, stmt.Text(0)));
-    ListedMission listed;
-    ASSIGN_OR_RETURN(listed.mission, ReadMissionRow(*db_, stmt, texts));
-    listed.key = MissionOrderKey{
-        .region_order = static_cast<int>(stmt.Int(11)),
-        .region = stmt.Text(12),
-        .group_order = static_cast<int>(stmt.Int(13)),
-        .group_rank = static_cast<int>(stmt.Int(14)),
-        .group = stmt.Text(15),
-        .mission_order = listed.mission.report_order(),
-        .mission = listed.mission.name(),
-    };
-    result.push_back(std::move(listed));
+    ASSIGN_OR_RETURN(StoredResource stored, ReadResourceRow(stmt, 0));
+    result.push_back(std::move(stored));
   }
   return result;
 }
 
-absl::Status SqliteRecordStore::ReadYearDataset(
-    int year, int batch_size,
-    const std::function<absl::Status(v1::StreamYearDatasetResponse)>& sink) {
-  std::vector<v1::Dataset> parts;
-  int64_t revision = 0;
-  {
-    // Read everything under the lock (one consistent state), then stream
-    // without holding it, so a slow reader never blocks other calls.
-    absl::MutexLock lock(&mu_);
-    absl::Status status = InTransaction(*db_, "BEGIN", [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(parts, ReadYearLocked(year, batch_size));
-      ASSIGN_OR_RETURN(revision, RevisionLocked());
-      return absl::OkStatus();
-    });
-    RETURN_IF_ERROR(status);
-  }
-  for (v1::Dataset& part : parts) {
-    v1::StreamYearDatasetResponse response;
-    *response.mutable_records() = std::move(part);
-    response.set_revision(revision);
-    RETURN_IF_ERROR(sink(std::move(response)));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<v1::Dataset>> SqliteRecordStore::ReadYearLocked(
-    int year, int batch_size) {
-  std::vector<v1::Dataset> parts(1);
-  v1::Dataset& head = parts.front();
-  ASSIGN_OR_RETURN(TextIndex texts, LoadTexts(*db_, ""));
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db_->Prepare("SELECT name, publication_date FROM "
-                                  "report_years WHERE year = ?1"));
-    row.Bind(1, int64_t{year});
-    ASSIGN_OR_RETURN(bool found, row.Step());
-    if (!found) {
-      return absl::NotFoundError(
-          absl::StrCat("the registry holds no report year ", year,
-                       " (reportYears/", year, ")"));
-    }
-    v1::ReportYear* ry = head.add_report_years();
-    ry->set_name(row.Text(0));
-    ry->set_year(year);
-    SetDate(row.Text(1), ry->mutable_publication_date());
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db_->Prepare("SELECT name, report_order FROM regions ORDER BY "
-                                  "report_order, name"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::Region* r = head.add_regions();
-      r->set_name(row.Text(0));
-      r->set_report_order(static_cast<int32_t>(row.Int(1)));
-      FillTexts(texts, r->name(), "display_name", r->mutable_display_name());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db_->Prepare("SELECT name, report_order FROM clusters ORDER "
-                                  "BY region, report_order, name"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::Cluster* c = head.add_clusters();
-      c->set_name(row.Text(0));
-      c->set_report_order(static_cast<int32_t>(row.Int(1)));
-      FillTexts(texts, c->name(), "display_name", c->mutable_display_name());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db_->Prepare("SELECT name, cap_military, cap_civilian, "
-                                  "cap_combined FROM cap_pools ORDER BY name"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::CapPool* p = head.add_cap_pools();
-      p->set_name(row.Text(0));
-      if (auto v = row.OptionalInt(1)) p->mutable_cap()->set_military(static_cast<int32_t>(*v));
-      if (auto v = row.OptionalInt(2)) p->mutable_cap()->set_civilian(static_cast<int32_t>(*v));
-      if (auto v = row.OptionalInt(3)) p->mutable_cap()->set_combined(static_cast<int32_t>(*v));
-      FillTexts(texts, p->name(), "display_name", p->mutable_display_name());
-      FillTexts(texts, p->name(), "cap.note", p->mutable_cap()->mutable_note());
-    }
-  }
-  {
-    ASSIGN_OR_RETURN(Statement row,
-                     db_->Prepare("SELECT name, kind, subject, language, text FROM "
-                                  "report_texts WHERE year = ?1 ORDER BY rowid"));
-    row.Bind(1, int64_t{year});
-    while (true) {
-      ASSIGN_OR_RETURN(bool more, row.Step());
-      if (!more) break;
-      v1::ReportText* t = head.add_report_texts();
-      t->set_name(row.Text(0));
-      t->set_kind(EnumValue<v1::ReportTextKind>(row.Text(1)));
-      t->set_subject(row.Text(2));
-      t->set_language(row.Text(3));
-      t->set_text(row.Text(4));
-    }
-  }
-  MissionQuery query;
-  query.year = year;
-  query.limit = -1;  // LIMIT -1: no limit
-  ASSIGN_OR_RETURN(std::vector<ListedMission> missions,
-                   ListLocked(query, /*with_year_records=*/true));
-  for (const ListedMission& listed : missions) {
-    if (parts.size() == 1 || parts.back().missions_size() >= batch_size) {
-      parts.emplace_back();
-    }
-    ASSIGN_OR_RETURN(*parts.back().add_missions(),
-                     ReadMissionRecord(*db_, listed.mission.name()));
-  }
-  return parts;
-}
-
-absl::StatusOr<bool> SqliteRecordStore::Exists(absl::string_view name) {
+absl::StatusOr<int64_t> SqliteRecordStore::RevisionAt(absl::Time time) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_->Prepare("SELECT 1 FROM regions WHERE name = ?1 UNION ALL "
-                   "SELECT 1 FROM clusters WHERE name = ?1 UNION ALL "
-                   "SELECT 1 FROM cap_pools WHERE name = ?1 UNION ALL "
-                   "SELECT 1 FROM report_years WHERE name = ?1 UNION ALL "
-                   "SELECT 1 FROM missions WHERE name = ?1"));
-  stmt.Bind(1, name);
-  return stmt.Step();
+  ASSIGN_OR_RETURN(Statement stmt,
+                   db_->Prepare("SELECT COALESCE(MAX(revision), 0) FROM revisions "
+                                "WHERE commit_time_us <= ?1"));
+  stmt.Bind(1, ToMicros(time));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
+absl::StatusOr<std::vector<AuditRecord>> SqliteRecordStore::ReadAudit(
+    const AuditQuery& query) {
+  absl::MutexLock lock(&mu_);
+  std::string sql =
+      "SELECT e.id, e.revision, r.commit_time_us, r.actor, r.method, r.reason, "
+      "r.request_id, e.resource, e.kind, e.change, e.fields, e.before, e.after "
+      "FROM audit_events e JOIN revisions r ON r.revision = e.revision "
+      "WHERE e.id > ?1 AND e.revision > ?2";
+  if (!query.resource.empty()) {
+    absl::StrAppend(&sql, query.resource.back() == '/'
+                              ? " AND substr(e.resource, 1, length(?3)) = ?3"
+                              : " AND e.resource = ?3");
+  }
+  if (!query.actor.empty()) absl::StrAppend(&sql, " AND r.actor = ?4");
+  if (query.from.has_value()) absl::StrAppend(&sql, " AND r.commit_time_us >= ?5");
+  if (query.until.has_value()) absl::StrAppend(&sql, " AND r.commit_time_us < ?6");
+  absl::StrAppend(&sql, " ORDER BY e.id LIMIT ?7");
+  ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql));
+  stmt.Bind(1, query.after_id).Bind(2, query.after_revision);
+  if (!query.resource.empty()) stmt.Bind(3, query.resource);
+  if (!query.actor.empty()) stmt.Bind(4, query.actor);
+  if (query.from.has_value()) stmt.Bind(5, ToMicros(*query.from));
+  if (query.until.has_value()) stmt.Bind(6, ToMicros(*query.until));
+  stmt.Bind(7, int64_t{query.limit});
+  std::vector<AuditRecord> records;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, stmt.Step());
+    if (!more) break;
+    AuditRecord record;
+    record.id = stmt.Int(0);
+    record.revision = stmt.Int(1);
+    record.time = absl::FromUnixMicros(stmt.Int(2));
+    record.actor = stmt.Text(3);
+    record.method = stmt.Text(4);
+    record.reason = stmt.Text(5);
+    record.request_id = stmt.Text(6);
+    record.resource = stmt.Text(7);
+    ASSIGN_OR_RETURN(record.kind, KindFromId(stmt.Text(8)));
+    record.change = ChangeFromName(stmt.Text(9));
+    const std::string fields = stmt.Text(10);
+    if (!fields.empty()) record.fields = absl::StrSplit(fields, ',');
+    record.before = stmt.Text(11);
+    record.after = stmt.Text(12);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+int64_t SqliteRecordStore::WaitForRevisionAfter(int64_t revision, absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  while (revision_ <= revision) {
+    if (changed_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return revision_;
 }
 
 }  // namespace missions::registry

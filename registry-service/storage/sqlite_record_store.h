@@ -1,12 +1,13 @@
 // SqliteRecordStore: the embedded default RecordStore, one SQLite file.
 //
-// The database runs in WAL mode with synchronous=FULL, so a write that
+// The database runs in WAL mode with synchronous=FULL, so a commit that
 // returned OK survives a crash or power loss. One connection serves all
-// calls, serialised by a mutex: reads see a consistent state and writes are
-// transactions.
+// calls, serialised by a mutex: reads see a consistent state and commits
+// are transactions.
 #ifndef REGISTRY_SERVICE_STORAGE_SQLITE_RECORD_STORE_H_
 #define REGISTRY_SERVICE_STORAGE_SQLITE_RECORD_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,39 +21,42 @@ namespace missions::registry {
 class SqliteRecordStore final : public RecordStore {
  public:
   // Opens or creates the database at `path` and migrates its schema.
-  // Returns Unavailable if the file cannot be opened or written,
+  // `clock` gives commit times (default: the system clock). Returns
+  // Unavailable if the file cannot be opened or written,
   // FailedPrecondition if it was written by a newer schema version.
   static absl::StatusOr<std::unique_ptr<SqliteRecordStore>> Open(
-      const std::string& path);
+      const std::string& path, std::function<absl::Time()> clock = nullptr);
 
-  absl::StatusOr<int64_t> ImportDataset(const ::registry::v1::Dataset& dataset,
-                                        absl::string_view actor) override;
-  absl::StatusOr<::registry::v1::Mission> GetMission(
-      absl::string_view name) override;
-  absl::StatusOr<std::vector<ListedMission>> ListMissions(
-      const MissionQuery& query) override;
-  absl::Status ReadYearDataset(
-      int year, int batch_size,
-      const std::function<absl::Status(::registry::v1::StreamYearDatasetResponse)>&
-          sink) override;
+  absl::StatusOr<int64_t> Commit(
+      const std::vector<Mutation>& mutations, const CommitInfo& info,
+      const std::function<absl::StatusOr<std::string>(
+          int64_t revision,
+          const std::vector<const google::protobuf::Message*>& stamped)>&
+          make_response) override;
+  absl::StatusOr<std::optional<StoredRequest>> FindRequest(
+      absl::string_view request_id) override;
+  absl::StatusOr<StoredResource> Get(absl::string_view name,
+                                     int64_t revision) override;
+  absl::StatusOr<std::vector<StoredResource>> List(
+      ResourceKind kind, absl::string_view name_prefix, int64_t revision) override;
   absl::StatusOr<int64_t> CurrentRevision() override;
-  absl::StatusOr<bool> Exists(absl::string_view name) override;
+  absl::StatusOr<int64_t> RevisionAt(absl::Time time) override;
+  absl::StatusOr<std::vector<AuditRecord>> ReadAudit(const AuditQuery& query) override;
+  int64_t WaitForRevisionAfter(int64_t revision, absl::Time deadline) override;
 
  private:
-  explicit SqliteRecordStore(std::unique_ptr<sqlite::Database> db)
-      : db_(std::move(db)) {}
+  SqliteRecordStore(std::unique_ptr<sqlite::Database> db,
+                    std::function<absl::Time()> clock)
+      : db_(std::move(db)), clock_(std::move(clock)) {}
 
-  absl::Status ImportLocked(const ::registry::v1::Dataset& dataset)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::vector<ListedMission>> ListLocked(
-      const MissionQuery& query, bool with_year_records)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::vector<::registry::v1::Dataset>> ReadYearLocked(
-      int year, int batch_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> RevisionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
+  absl::CondVar changed_;
   std::unique_ptr<sqlite::Database> db_ ABSL_GUARDED_BY(mu_);
+  const std::function<absl::Time()> clock_;
+  int64_t revision_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_commit_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace missions::registry

@@ -150,15 +150,65 @@ CREATE TABLE localized_texts (
   text      TEXT NOT NULL,
   PRIMARY KEY (resource, field, language)
 );
-)sql",
-    // 2: registry revisions. Every committed change advances the revision
-    // by one; the row says when and by whom.
-    R"sql(
+
+-- The service's own tables. Every resource as a registry.v1 message
+-- (protobuf binary), current state and full history.
+CREATE TABLE resources (
+  name      TEXT PRIMARY KEY,
+  kind      TEXT NOT NULL,                   -- 'mission', 'posting', ...
+  body      BLOB NOT NULL,                   -- the message, output fields set
+  deleted   INTEGER NOT NULL,                -- 1: soft-deleted
+  revision  INTEGER NOT NULL                 -- revision of the last change
+);
+CREATE INDEX resources_by_kind ON resources(kind, name);
+CREATE TABLE resource_versions (
+  name      TEXT NOT NULL,
+  revision  INTEGER NOT NULL,
+  kind      TEXT NOT NULL,
+  body      BLOB NOT NULL,
+  deleted   INTEGER NOT NULL,
+  PRIMARY KEY (name, revision)
+);
+CREATE INDEX resource_versions_by_kind ON resource_versions(kind, name, revision);
+-- One row per committed change set; the registry revision is its key.
 CREATE TABLE revisions (
-  revision     INTEGER PRIMARY KEY,         -- 1, 2, 3, ...
-  commit_time  TEXT NOT NULL,               -- UTC, RFC 3339
-  actor        TEXT NOT NULL,               -- the caller as the transport reports it
-  action       TEXT NOT NULL                -- e.g. 'ImportDataset'
+  revision        INTEGER PRIMARY KEY,       -- 1, 2, 3, ...
+  commit_time     TEXT NOT NULL,             -- UTC, RFC 3339
+  commit_time_us  INTEGER NOT NULL,          -- microseconds since 1970
+  actor           TEXT NOT NULL,             -- the caller as the transport reports it
+  method          TEXT NOT NULL,             -- API method, e.g. 'UpdateMission'
+  reason          TEXT NOT NULL,             -- the caller's reason, may be ''
+  request_id      TEXT NOT NULL              -- the caller's request_id, may be ''
+);
+CREATE INDEX revisions_by_time ON revisions(commit_time_us);
+-- The audit log: one row per resource changed by a revision. Append-only.
+CREATE TABLE audit_events (
+  id        INTEGER PRIMARY KEY,
+  revision  INTEGER NOT NULL REFERENCES revisions(revision),
+  resource  TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  change    TEXT NOT NULL,                   -- CREATE, UPDATE, DELETE, UNDELETE
+  fields    TEXT NOT NULL,                   -- changed fields, comma-separated
+  before    BLOB,                            -- NULL for CREATE
+  after     BLOB NOT NULL
+);
+CREATE INDEX audit_events_by_resource ON audit_events(resource, id);
+CREATE INDEX audit_events_by_revision ON audit_events(revision, id);
+CREATE TRIGGER audit_events_append_only_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_events_append_only_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER revisions_append_only_update BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER revisions_append_only_delete BEFORE DELETE ON revisions
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- Requests with a request_id: a retry returns the stored response.
+CREATE TABLE requests (
+  request_id   TEXT PRIMARY KEY,
+  method       TEXT NOT NULL,
+  fingerprint  TEXT NOT NULL,
+  revision     INTEGER NOT NULL REFERENCES revisions(revision),
+  response     BLOB NOT NULL
 );
 )sql",
 };

@@ -1,8 +1,11 @@
-// The registry's relational schema in SQLite and its migrations.
+// The registry's schema in SQLite and its migrations.
 //
-// Tables hold one row per resource with plain columns (no serialised
-// protos), so that analysts can query them with SQL; see
-// docs in the README ("Storage"). Enum values are stored by their proto
+// Two parts: the service's own tables (`resources`, `resource_versions`,
+// `revisions`, `audit_events`, `requests`) hold every resource as a
+// protobuf message with its whole history; the projection tables hold the
+// current state with one row per resource and plain columns (no
+// serialised protos), so that analysts can query them with SQL (README,
+// "Storage"). Enum values are stored by their proto
 // value names (e.g. 'LEAD_ORGANIZATION_EU'), dates as ISO 8601 text
 // ('2021-06-14', partial '2021-03' or '2008' where allowed). Texts that
 // exist per language live in `localized_texts`.
@@ -15,7 +18,7 @@
 namespace missions::registry::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 1;
 
 // Brings the database to kSchemaVersion, applying each missing migration
 // in its own transaction and recording it in `schema_version`. Returns

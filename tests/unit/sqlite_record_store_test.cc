@@ -1,15 +1,19 @@
-// Storage tests of SqliteRecordStore on real SQLite files.
+// Storage tests of SqliteRecordStore on real SQLite files: commits,
+// optimistic concurrency, history (as_of), audit, request ids and the
+// relational projection.
 #include "registry-service/storage/sqlite_record_store.h"
 
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "registry/v1/resources.pb.h"
 #include "tests/integration/child_process.h"
 
 namespace missions::registry {
@@ -17,83 +21,36 @@ namespace {
 
 namespace v1 = ::registry::v1;
 
-constexpr char kDataset[] = R"pb(
-  report_years { name: "reportYears/2020" year: 2020 publication_date { year: 2021 month: 5 day: 19 } }
-  regions { name: "regions/europe" display_name { key: "nl" value: "Europa" } report_order: 10 }
-  regions { name: "regions/africa" display_name { key: "nl" value: "Afrika" } display_name { key: "en" value: "Africa" } report_order: 20 }
-  clusters { name: "regions/africa/clusters/sahel" display_name { key: "nl" value: "Sahel" } report_order: 1 }
-  cap_pools { name: "capPools/eucap" display_name { key: "nl" value: "EUCAP Sahel" } cap { combined: 15 } }
-  report_texts { name: "reportYears/2020/texts/intro-nl" kind: REPORT_TEXT_KIND_INTRODUCTION language: "nl" text: "Inleiding." }
-  missions {
-    mission {
-      name: "missions/eulex" short_name: "EULEX" aliases: "EULEX Kosovo"
-      full_name { key: "en" value: "EU Rule of Law Mission in Kosovo" }
-      location { key: "nl" value: "Kosovo" } countries: "XK"
-      region: "regions/europe" report_order: 1
-      lead_organization: LEAD_ORGANIZATION_EU kind: MISSION_KIND_INTERNATIONAL
-      start_date { year: 2008 }
-    }
-    international_mandates {
-      name: "missions/eulex/internationalMandates/unscr-1244"
-      legal_basis { kind: INSTRUMENT_KIND_UN_SECURITY_COUNCIL_RESOLUTION reference: "1244"
-                    citation { key: "nl" value: "VNVR resolutie 1244" } }
-      valid_until { kind: DATE date { year: 2021 month: 6 day: 14 }
-                    qualifier { key: "nl" value: "EU-mandaat" } }
-    }
-    national_mandates {
-      name: "missions/eulex/nationalMandates/current"
-      valid_until { kind: DATE date { year: 2022 month: 8 day: 1 } }
-      cap { combined: 15 }
-    }
-    personnel { name: "missions/eulex/personnelFigures/2020" year: 2020 military: 0 civilian: 6 }
-    postings { name: "missions/eulex/postings/cmu" year: 2020 function { key: "en" value: "Chief of Case Monitoring Unit" }
-               category: PERSONNEL_CATEGORY_CIVILIAN count: 1 period { key: "nl" value: "heel 2020" } }
-    narratives { name: "missions/eulex/narratives/2020-developments-nl" year: 2020
-                 section: NARRATIVE_SECTION_DEVELOPMENTS language: "nl" text: "Verlengd." }
-  }
-  missions {
-    mission {
-      name: "missions/eucap-mali" short_name: "EUCAP Sahel Mali" region: "regions/africa"
-      cluster: "regions/africa/clusters/sahel" report_order: 2
-      lead_organization: LEAD_ORGANIZATION_EU kind: MISSION_KIND_INTERNATIONAL
-    }
-    national_mandates {
-      name: "missions/eucap-mali/nationalMandates/current"
-      valid_until { kind: INDEFINITE } cap { pool: "capPools/eucap" note { key: "nl" value: "gedeeld" } }
-    }
-    financial_contributions {
-      name: "missions/eucap-mali/financialContributions/border"
-      amount { currency_code: "EUR" units: 4000000 } first_year: 2020 last_year: 2020
-      purpose { key: "nl" value: "grensteams" }
-    }
-  }
-  missions {
-    mission {
-      name: "missions/gpoi" short_name: "GPOI" region: "regions/africa" report_order: 9
-      lead_organization: LEAD_ORGANIZATION_US_LED kind: MISSION_KIND_INTERNATIONAL
-    }
-  }
-  missions {
-    mission {
-      name: "missions/takuba" short_name: "Takuba" region: "regions/africa"
-      cluster: "regions/africa/clusters/sahel" report_order: 1
-      lead_organization: LEAD_ORGANIZATION_AD_HOC_COALITION kind: MISSION_KIND_INTERNATIONAL
-      start_date { year: 2021 month: 3 }
-    }
-  }
-  missions {
-    mission {
-      name: "missions/sophia" short_name: "Sophia" region: "regions/africa" report_order: 3
-      lead_organization: LEAD_ORGANIZATION_EU kind: MISSION_KIND_INTERNATIONAL
-      end_date { year: 2020 month: 3 day: 31 }
-    }
-  }
-)pb";
+template <typename T>
+std::shared_ptr<T> Parse(const char* text) {
+  auto message = std::make_shared<T>();
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, message.get())) << text;
+  return message;
+}
 
-v1::Dataset Fixture() {
-  v1::Dataset dataset;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(kDataset, &dataset));
-  return dataset;
+Mutation Create(ResourceKind kind, std::shared_ptr<google::protobuf::Message> after) {
+  Mutation m;
+  m.change = Change::kCreate;
+  m.kind = kind;
+  m.after = std::move(after);
+  return m;
+}
+
+std::shared_ptr<v1::Region> Europe(const char* name_nl = "Europa") {
+  auto region = std::make_shared<v1::Region>();
+  region->set_name("regions/europe");
+  (*region->mutable_display_name())["nl"] = name_nl;
+  region->set_report_order(10);
+  return region;
+}
+
+std::shared_ptr<v1::Mission> Eulex() {
+  return Parse<v1::Mission>(R"pb(
+    name: "missions/eulex" short_name: "EULEX" aliases: "EULEX Kosovo"
+    location { key: "nl" value: "Kosovo" } countries: "XK"
+    region: "regions/europe" report_order: 1
+    lead_organization: LEAD_ORGANIZATION_EU kind: MISSION_KIND_INTERNATIONAL
+    start_date { year: 2008 })pb");
 }
 
 class SqliteRecordStoreTest : public ::testing::Test {
@@ -101,208 +58,267 @@ class SqliteRecordStoreTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::MakeTempDir();
     path_ = dir_ + "/registry.db";
-    auto store = SqliteRecordStore::Open(path_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    Open();
   }
   void TearDown() override {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
+  void Open() {
+    auto store = SqliteRecordStore::Open(path_, [this] { return now_; });
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
 
-  std::vector<std::string> ListNames(MissionQuery query) {
-    std::vector<std::string> names;
-    auto listed = store_->ListMissions(query);
-    EXPECT_TRUE(listed.ok()) << listed.status();
-    if (listed.ok()) {
-      for (const ListedMission& m : *listed) names.push_back(m.mission.name());
+  absl::StatusOr<int64_t> Commit(std::vector<Mutation> mutations,
+                                 const std::string& request_id = "") {
+    CommitInfo info;
+    info.actor = "ipv4:127.0.0.1:1234";
+    info.method = "Test";
+    info.reason = "Kamerstuk 1";
+    info.request_id = request_id;
+    info.request_fingerprint = "fp";
+    return store_->Commit(mutations, info,
+                          [](int64_t revision, const auto& stamped) -> absl::StatusOr<std::string> {
+                            return absl::StrCat(revision, ":", stamped.size());
+                          });
+  }
+
+  // Runs a query on the file directly, as an analyst would.
+  std::string Sql(const std::string& query) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    std::string value;
+    if (sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     }
-    return names;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
   }
 
-  v1::Dataset ReadYear(int year, int batch_size, int* parts = nullptr) {
-    v1::Dataset merged;
-    int count = 0;
-    absl::Status status = store_->ReadYearDataset(
-        year, batch_size, [&](v1::StreamYearDatasetResponse part) {
-          ++count;
-          merged.MergeFrom(part.records());
-          last_revision_ = part.revision();
-          return absl::OkStatus();
-        });
-    EXPECT_TRUE(status.ok()) << status;
-    if (parts != nullptr) *parts = count;
-    return merged;
+  // Runs a statement directly; returns SQLite's error message or "".
+  std::string SqlError(const std::string& statement) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
+    std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return message;
   }
 
-  absl::Status Import(const v1::Dataset& dataset) {
-    return store_->ImportDataset(dataset, "test").status();
-  }
-
-  int64_t last_revision_ = 0;
+  absl::Time now_ = absl::FromUnixSeconds(1600000000);
   std::string dir_;
   std::string path_;
   std::unique_ptr<SqliteRecordStore> store_;
 };
 
-TEST_F(SqliteRecordStoreTest, ImportedRecordsReadBackUnchanged) {
-  const v1::Dataset dataset = Fixture();
-  ASSERT_TRUE(Import(dataset).ok());
-  const v1::Dataset read = ReadYear(2020, 50);
-  // Takuba (starts 2021) and nothing else is left out of 2020.
-  v1::Dataset expected = dataset;
-  expected.mutable_missions()->DeleteSubrange(3, 1);
-  // Stored order is report order: Europe first; in Africa the Sahel cluster
-  // (order 1) before the missions without a cluster (Sophia 3, GPOI 9).
-  google::protobuf::util::MessageDifferencer differencer;
-  differencer.TreatAsSet(v1::Dataset::descriptor()->FindFieldByName("missions"));
-  differencer.TreatAsSet(v1::Dataset::descriptor()->FindFieldByName("regions"));
-  std::string report;
-  differencer.ReportDifferencesToString(&report);
-  EXPECT_TRUE(differencer.Compare(expected, read)) << report;
+TEST_F(SqliteRecordStoreTest, CommitStampsOutputFieldsAndAdvancesTheRevision) {
+  EXPECT_EQ(*store_->CurrentRevision(), 0);
+  auto revision = Commit({Create(ResourceKind::kRegion, Europe()),
+                          Create(ResourceKind::kMission, Eulex())});
+  ASSERT_TRUE(revision.ok()) << revision.status();
+  EXPECT_EQ(*revision, 1);
+  auto stored = store_->Get("missions/eulex", 0);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  const auto& mission = static_cast<const v1::Mission&>(*stored->message);
+  EXPECT_EQ(mission.etag(), "r1");
+  EXPECT_EQ(mission.create_time().seconds(), 1600000000);
+  EXPECT_EQ(mission.update_time().seconds(), 1600000000);
+  EXPECT_FALSE(mission.has_delete_time());
+  EXPECT_EQ(stored->revision, 1);
+  EXPECT_FALSE(stored->deleted);
+  v1::Mission expected = *Eulex();
+  expected.set_etag("r1");
+  *expected.mutable_create_time() = mission.create_time();
+  *expected.mutable_update_time() = mission.update_time();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(mission, expected));
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("missions/nope", 0).status()));
 }
 
-TEST_F(SqliteRecordStoreTest, YearDatasetComesInBatchesInReportOrder) {
-  ASSERT_TRUE(Import(Fixture()).ok());
-  int parts = 0;
-  const v1::Dataset read = ReadYear(2020, 1, &parts);
-  EXPECT_EQ(parts, 1 + 4);  // the head, then one mission per part
-  std::vector<std::string> order;
-  for (const auto& record : read.missions()) order.push_back(record.mission().name());
-  EXPECT_EQ(order, (std::vector<std::string>{"missions/eulex", "missions/eucap-mali",
-                                             "missions/sophia", "missions/gpoi"}));
+TEST_F(SqliteRecordStoreTest, FailedCommitStoresNothing) {
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
+  auto asia = std::make_shared<v1::Region>();
+  asia->set_name("regions/asia");
+  auto status = Commit({Create(ResourceKind::kRegion, asia),
+                        Create(ResourceKind::kRegion, Europe())});
+  EXPECT_TRUE(absl::IsAlreadyExists(status.status())) << status.status();
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("regions/asia", 0).status()));
+  EXPECT_EQ(*store_->CurrentRevision(), 1);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM revisions"), "1");
 }
 
-TEST_F(SqliteRecordStoreTest, EveryImportAdvancesTheRevision) {
-  auto empty = store_->CurrentRevision();
-  ASSERT_TRUE(empty.ok());
-  EXPECT_EQ(*empty, 0);
-  auto first = store_->ImportDataset(Fixture(), "editor");
-  ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(*first, 1);
-  v1::Dataset more;
-  auto* region = more.add_regions();
-  region->set_name("regions/asia");
-  (*region->mutable_display_name())["nl"] = "Azië";
-  auto second = store_->ImportDataset(more, "editor");
-  ASSERT_TRUE(second.ok()) << second.status();
-  EXPECT_EQ(*second, 2);
-  ReadYear(2020, 10);
-  EXPECT_EQ(last_revision_, 2);
-  // A failed import does not advance it.
-  EXPECT_FALSE(store_->ImportDataset(more, "editor").ok());
-  EXPECT_EQ(*store_->CurrentRevision(), 2);
+TEST_F(SqliteRecordStoreTest, StaleExpectedRevisionIsAbortedAndChangesNothing) {
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
+  Mutation update;
+  update.change = Change::kUpdate;
+  update.kind = ResourceKind::kRegion;
+  update.after = Europe("Europa (bijgewerkt)");
+  update.expected_revision = 1;
+  update.fields = {"display_name"};
+  ASSERT_TRUE(Commit({update}).ok());
+  // A second writer that also read revision 1 loses.
+  update.after = Europe("Europa (ander)");
+  auto stale = Commit({update});
+  EXPECT_TRUE(absl::IsAborted(stale.status())) << stale.status();
+  auto stored = store_->Get("regions/europe", 0);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(static_cast<const v1::Region&>(*stored->message).display_name().at("nl"),
+            "Europa (bijgewerkt)");
+  // Create time survives updates.
+  EXPECT_EQ(static_cast<const v1::Region&>(*stored->message).create_time().seconds(),
+            1600000000);
 }
 
-TEST_F(SqliteRecordStoreTest, UnknownYearIsNotFound) {
-  ASSERT_TRUE(Import(Fixture()).ok());
-  absl::Status status =
-      store_->ReadYearDataset(2019, 10, [](v1::StreamYearDatasetResponse) {
-        return absl::OkStatus();
-      });
-  EXPECT_TRUE(absl::IsNotFound(status)) << status;
+TEST_F(SqliteRecordStoreTest, HistoryAnswersAsOfReads) {
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
+  now_ += absl::Hours(1);
+  Mutation update;
+  update.change = Change::kUpdate;
+  update.kind = ResourceKind::kRegion;
+  update.after = Europe("Europa 2");
+  ASSERT_TRUE(Commit({update}).ok());
+  now_ += absl::Hours(1);
+  Mutation remove;
+  remove.change = Change::kDelete;
+  remove.kind = ResourceKind::kRegion;
+  remove.after = Europe("Europa 2");
+  ASSERT_TRUE(Commit({remove}).ok());
+
+  const auto name_at = [&](int64_t revision) {
+    auto stored = store_->Get("regions/europe", revision);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    return static_cast<const v1::Region&>(*stored->message).display_name().at("nl");
+  };
+  EXPECT_EQ(name_at(1), "Europa");
+  EXPECT_EQ(name_at(2), "Europa 2");
+  auto current = store_->Get("regions/europe", 0);
+  ASSERT_TRUE(current.ok());
+  EXPECT_TRUE(current->deleted);
+  EXPECT_TRUE(static_cast<const v1::Region&>(*current->message).has_delete_time());
+  auto listed = store_->List(ResourceKind::kRegion, "", 1);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_FALSE((*listed)[0].deleted);
+  // Times map to revisions.
+  EXPECT_EQ(*store_->RevisionAt(absl::FromUnixSeconds(1600000000) - absl::Seconds(1)), 0);
+  EXPECT_EQ(*store_->RevisionAt(absl::FromUnixSeconds(1600000000) + absl::Minutes(90)), 2);
+  EXPECT_EQ(*store_->RevisionAt(absl::FromUnixSeconds(1700000000)), 3);
 }
 
-TEST_F(SqliteRecordStoreTest, DuplicateImportFailsAndStoresNothing) {
-  ASSERT_TRUE(Import(Fixture()).ok());
-  v1::Dataset second;
-  auto* region = second.add_regions();
-  region->set_name("regions/asia");  // new: would be stored if not atomic
-  (*region->mutable_display_name())["nl"] = "Azië";
-  *second.add_missions() = Fixture().missions(0);  // exists already
-  absl::Status status = Import(second);
-  EXPECT_TRUE(absl::IsAlreadyExists(status)) << status;
-  EXPECT_NE(status.message().find("missions/eulex"), std::string::npos) << status;
-  auto exists = store_->Exists("regions/asia");
-  ASSERT_TRUE(exists.ok());
-  EXPECT_FALSE(*exists);
+TEST_F(SqliteRecordStoreTest, AuditRecordsEveryMutationAndIsAppendOnly) {
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe()),
+                      Create(ResourceKind::kMission, Eulex())})
+                  .ok());
+  Mutation update;
+  update.change = Change::kUpdate;
+  update.kind = ResourceKind::kRegion;
+  update.after = Europe("Europa 2");
+  update.fields = {"display_name"};
+  ASSERT_TRUE(Commit({update}).ok());
+
+  AuditQuery all;
+  auto events = store_->ReadAudit(all);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].resource, "regions/europe");
+  EXPECT_EQ((*events)[0].change, Change::kCreate);
+  EXPECT_TRUE((*events)[0].before.empty());
+  EXPECT_EQ((*events)[2].change, Change::kUpdate);
+  EXPECT_EQ((*events)[2].fields, std::vector<std::string>{"display_name"});
+  EXPECT_EQ((*events)[2].actor, "ipv4:127.0.0.1:1234");
+  EXPECT_EQ((*events)[2].reason, "Kamerstuk 1");
+  v1::Region before, after;
+  ASSERT_TRUE(before.ParseFromString((*events)[2].before));
+  ASSERT_TRUE(after.ParseFromString((*events)[2].after));
+  EXPECT_EQ(before.display_name().at("nl"), "Europa");
+  EXPECT_EQ(after.display_name().at("nl"), "Europa 2");
+
+  AuditQuery by_resource;
+  by_resource.resource = "missions/";
+  EXPECT_EQ(store_->ReadAudit(by_resource)->size(), 1u);
+  AuditQuery after_revision;
+  after_revision.after_revision = 1;
+  EXPECT_EQ(store_->ReadAudit(after_revision)->size(), 1u);
+
+  // The database itself refuses to alter the audit log.
+  EXPECT_NE(SqlError("UPDATE audit_events SET resource = 'x'").find("append-only"),
+            std::string::npos);
+  EXPECT_NE(SqlError("DELETE FROM audit_events").find("append-only"), std::string::npos);
+  EXPECT_NE(SqlError("DELETE FROM revisions").find("append-only"), std::string::npos);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM audit_events"), "3");
 }
 
-TEST_F(SqliteRecordStoreTest, GetMission) {
-  ASSERT_TRUE(Import(Fixture()).ok());
-  auto mission = store_->GetMission("missions/eulex");
-  ASSERT_TRUE(mission.ok()) << mission.status();
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-      *mission, Fixture().missions(0).mission()));
-  EXPECT_TRUE(absl::IsNotFound(store_->GetMission("missions/nope").status()));
+TEST_F(SqliteRecordStoreTest, RequestIdsAreRememberedWithTheResponse) {
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}, "req-1").ok());
+  auto found = store_->FindRequest("req-1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->response, "1:1");
+  EXPECT_EQ((*found)->revision, 1);
+  EXPECT_EQ((*found)->fingerprint, "fp");
+  EXPECT_FALSE(store_->FindRequest("req-2")->has_value());
+  auto asia = std::make_shared<v1::Region>();
+  asia->set_name("regions/asia");
+  auto reused = Commit({Create(ResourceKind::kRegion, asia)}, "req-1");
+  EXPECT_TRUE(absl::IsAlreadyExists(reused.status())) << reused.status();
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("regions/asia", 0).status()));
 }
 
-TEST_F(SqliteRecordStoreTest, ListFiltersByYearAndRegionAndPages) {
-  ASSERT_TRUE(Import(Fixture()).ok());
-  MissionQuery all;
-  all.limit = 100;
-  EXPECT_EQ(ListNames(all),
-            (std::vector<std::string>{"missions/eulex", "missions/takuba",
-                                      "missions/eucap-mali", "missions/sophia",
-                                      "missions/gpoi"}));
-  MissionQuery in_2021 = all;
-  in_2021.year = 2021;  // Sophia ended in March 2020
-  EXPECT_EQ(ListNames(in_2021),
-            (std::vector<std::string>{"missions/eulex", "missions/takuba",
-                                      "missions/eucap-mali", "missions/gpoi"}));
-  MissionQuery africa = all;
-  africa.region = "regions/africa";
-  africa.year = 2020;
-  EXPECT_EQ(ListNames(africa),
-            (std::vector<std::string>{"missions/eucap-mali", "missions/sophia",
-                                      "missions/gpoi"}));
-  // Page through everything two at a time.
-  MissionQuery page = all;
-  page.limit = 2;
-  std::vector<std::string> paged;
-  while (true) {
-    auto listed = store_->ListMissions(page);
-    ASSERT_TRUE(listed.ok());
-    for (const auto& m : *listed) paged.push_back(m.mission.name());
-    if (listed->size() < 2) break;
-    page.after = listed->back().key;
-  }
-  EXPECT_EQ(paged, ListNames(all));
+TEST_F(SqliteRecordStoreTest, ProjectionFollowsTheCurrentState) {
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe()),
+                      Create(ResourceKind::kMission, Eulex())})
+                  .ok());
+  EXPECT_EQ(Sql("SELECT short_name || ' ' || region FROM missions"), "EULEX regions/europe");
+  EXPECT_EQ(Sql("SELECT alias FROM mission_aliases"), "EULEX Kosovo");
+  EXPECT_EQ(Sql("SELECT text FROM localized_texts WHERE resource = 'missions/eulex' "
+                "AND field = 'location' AND language = 'nl'"),
+            "Kosovo");
+  Mutation update;
+  update.change = Change::kUpdate;
+  update.kind = ResourceKind::kMission;
+  update.after = Eulex();
+  static_cast<v1::Mission&>(*update.after).set_short_name("EULEX Kosovo");
+  ASSERT_TRUE(Commit({update}).ok());
+  EXPECT_EQ(Sql("SELECT short_name FROM missions"), "EULEX Kosovo");
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM mission_aliases"), "1");
+  Mutation remove = update;
+  remove.change = Change::kDelete;
+  ASSERT_TRUE(Commit({remove}).ok());
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM missions"), "0");
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM localized_texts WHERE resource = 'missions/eulex'"), "0");
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM resources WHERE deleted = 1"), "1");
 }
 
 TEST_F(SqliteRecordStoreTest, RecordsSurviveReopenAndSchemaIsRecorded) {
-  ASSERT_TRUE(Import(Fixture()).ok());
+  ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
   store_.reset();
-  auto reopened = SqliteRecordStore::Open(path_);
-  ASSERT_TRUE(reopened.ok()) << reopened.status();
-  EXPECT_TRUE((*reopened)->GetMission("missions/gpoi").ok());
-  reopened->reset();
+  Open();
+  EXPECT_TRUE(store_->Get("regions/europe", 0).ok());
+  EXPECT_EQ(*store_->CurrentRevision(), 1);
+  EXPECT_EQ(Sql("SELECT MAX(version) FROM schema_version"), "1");
+  EXPECT_EQ(Sql("PRAGMA journal_mode"), "wal");
+}
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  const auto scalar = [&](const char* sql) {
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
-    std::string value;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    return value;
-  };
-  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_version"), "2");
-  EXPECT_EQ(scalar("SELECT actor || ' ' || action FROM revisions WHERE revision = 1"),
-            "test ImportDataset");
-  EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
-  // Plain columns that an analyst can query.
-  EXPECT_EQ(scalar("SELECT cap_combined FROM national_mandate_decisions WHERE "
-                   "mission = 'missions/eulex'"),
-            "15");
-  EXPECT_EQ(scalar("SELECT text FROM localized_texts WHERE resource = "
-                   "'missions/eulex/internationalMandates/unscr-1244' AND field = "
-                   "'legal_basis[0].citation' AND language = 'nl'"),
-            "VNVR resolutie 1244");
-  sqlite3_close(db);
+TEST_F(SqliteRecordStoreTest, WaitForRevisionAfterWakesOnCommit) {
+  std::thread writer([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
+  });
+  const int64_t seen = store_->WaitForRevisionAfter(0, absl::Now() + absl::Seconds(10));
+  writer.join();
+  EXPECT_EQ(seen, 1);
+  // Times out when nothing happens.
+  EXPECT_EQ(store_->WaitForRevisionAfter(1, absl::Now() + absl::Milliseconds(20)), 1);
 }
 
 TEST_F(SqliteRecordStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version(version) VALUES (99)",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  EXPECT_EQ(SqlError("INSERT INTO schema_version(version) VALUES (99)"), "");
   auto reopened = SqliteRecordStore::Open(path_);
   EXPECT_TRUE(absl::IsFailedPrecondition(reopened.status())) << reopened.status();
 }
