@@ -9,7 +9,7 @@ PACKAGES=(
   g++ cmake make pkg-config
   # gRPC, protobuf, Abseil
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev
+  libabsl-dev libssl-dev
   # Google's common protos (google/rpc, google/type)
   golang-github-gogo-googleapis-dev
   # storage and the data file

@@ -12,7 +12,6 @@
 #include "registry-service/domain/resource_types.h"
 #include "registry-service/domain/snapshot.h"
 #include "registry-service/domain/validation.h"
-#include "registry-service/service/page_token.h"
 
 namespace missions::registry {
 
@@ -127,73 +126,6 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
   return response;
 }
 
-absl::StatusOr<v1::Mission> Registry::GetMission(
-    const v1::GetMissionRequest& request) {
-  absl::StatusOr<ResourceName> name =
-      ParseResourceName(request.name(), ResourceKind::kMission);
-  if (!name.ok()) {
-    return InvalidArgumentWithViolations(
-        "invalid GetMission request", {{"name", std::string(name.status().message())}});
-  }
-  ASSIGN_OR_RETURN(StoredResource stored, store_->Get(request.name(), 0));
-  if (stored.deleted) return absl::NotFoundError(absl::StrCat(request.name(), " is deleted"));
-  return static_cast<const v1::Mission&>(*stored.message);
-}
-
-absl::StatusOr<v1::ListMissionsResponse> Registry::ListMissions(
-    const v1::ListMissionsRequest& request) {
-  ViolationList violations;
-  if (request.page_size() < 0) {
-    violations.Add("page_size", "must not be negative");
-  }
-  if (request.year() != 0 && !IsValidYear(request.year())) {
-    violations.Add("year", absl::StrCat("must be 0 (any year) or between ",
-                                        kMinYear, " and ", kMaxYear));
-  }
-  if (!request.region().empty()) {
-    absl::StatusOr<ResourceName> region =
-        ParseResourceName(request.region(), ResourceKind::kRegion);
-    if (!region.ok()) violations.Add("region", std::string(region.status().message()));
-  }
-  std::optional<MissionPagePosition> after;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<MissionPagePosition> position = DecodeMissionPageToken(
-        request.page_token(), request.year(), request.region());
-    if (position.ok()) {
-      after = *position;
-    } else {
-      violations.Add("page_token", std::string(position.status().message()));
-    }
-  }
-  RETURN_IF_ERROR(violations.ToStatus("invalid ListMissions request"));
-
-  const int page_size = request.page_size() == 0
-                            ? kDefaultPageSize
-                            : std::min(request.page_size(), kMaxPageSize);
-  // Later pages read the revision the first page saw.
-  ASSIGN_OR_RETURN(const Snapshot snapshot,
-                   ReadSnapshot(*store_, after.has_value() ? after->revision : 0));
-  std::vector<std::pair<MissionOrderKey, const v1::Mission*>> listed;
-  for (const auto& [name, mission] : snapshot.missions) {
-    if (request.year() != 0 && !IsActiveInYear(mission, request.year())) continue;
-    if (!request.region().empty() && mission.region() != request.region()) continue;
-    MissionOrderKey key = OrderKeyOf(mission, snapshot.regions, snapshot.clusters);
-    if (after.has_value() && !(after->key < key)) continue;
-    listed.emplace_back(std::move(key), &mission);
-  }
-  std::sort(listed.begin(), listed.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  v1::ListMissionsResponse response;
-  const bool more = static_cast<int>(listed.size()) > page_size;
-  if (more) listed.resize(page_size);
-  for (const auto& [key, mission] : listed) *response.add_missions() = *mission;
-  if (more) {
-    response.set_next_page_token(EncodeMissionPageToken(
-        {listed.back().first, snapshot.revision}, request.year(), request.region()));
-  }
-  return response;
-}
-
 absl::Status Registry::StreamYearDataset(
     const v1::StreamYearDatasetRequest& request,
     const std::function<absl::Status(v1::StreamYearDatasetResponse)>& sink) {
@@ -202,13 +134,13 @@ absl::Status Registry::StreamYearDataset(
     violations.Add("year", absl::StrCat("must be between ", kMinYear, " and ",
                                         kMaxYear));
   }
-  if (request.batch_size() < 0 || request.batch_size() > kMaxPageSize) {
+  if (request.batch_size() < 0 || request.batch_size() > kMaxBatchSize) {
     violations.Add("batch_size",
-                   absl::StrCat("must be between 0 (default) and ", kMaxPageSize));
+                   absl::StrCat("must be between 0 (default) and ", kMaxBatchSize));
   }
   RETURN_IF_ERROR(violations.ToStatus("invalid StreamYearDataset request"));
   const int batch_size =
-      request.batch_size() == 0 ? kDefaultPageSize : request.batch_size();
+      request.batch_size() == 0 ? kDefaultBatchSize : request.batch_size();
   ASSIGN_OR_RETURN(const Snapshot snapshot, ReadSnapshot(*store_, 0));
   ASSIGN_OR_RETURN(v1::Dataset dataset, YearDataset(snapshot, request.year()));
   // The first part: everything but the missions; then batches of missions.

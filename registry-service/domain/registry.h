@@ -17,9 +17,9 @@
 
 namespace missions::registry {
 
-// Default and largest page size of ListMissions.
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 500;
+// Default and largest number of missions per StreamYearDataset message.
+inline constexpr int kDefaultBatchSize = 50;
+inline constexpr int kMaxBatchSize = 500;
 
 class Registry {
  public:
@@ -36,15 +36,6 @@ class Registry {
   absl::StatusOr<::registry::v1::ImportDatasetResponse> ImportDataset(
       const ::registry::v1::ImportDatasetRequest& request,
       absl::string_view actor);
-
-  // Returns the mission; InvalidArgument for a malformed name, NotFound.
-  absl::StatusOr<::registry::v1::Mission> GetMission(
-      const ::registry::v1::GetMissionRequest& request);
-
-  // Returns one page of missions in report order; InvalidArgument for bad
-  // paging or filters.
-  absl::StatusOr<::registry::v1::ListMissionsResponse> ListMissions(
-      const ::registry::v1::ListMissionsRequest& request);
 
   // Sends the year's dataset to `sink` in parts (see
   // RecordStore::ReadYearDataset). InvalidArgument for a bad year or batch

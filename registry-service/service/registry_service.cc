@@ -20,18 +20,6 @@ grpc::Status Reply(absl::StatusOr<T> result, T* response) {
 
 }  // namespace
 
-grpc::Status RegistryServiceImpl::GetMission(grpc::ServerContext*,
-                                             const v1::GetMissionRequest* request,
-                                             v1::Mission* response) {
-  return Reply(registry_->GetMission(*request), response);
-}
-
-grpc::Status RegistryServiceImpl::ListMissions(
-    grpc::ServerContext*, const v1::ListMissionsRequest* request,
-    v1::ListMissionsResponse* response) {
-  return Reply(registry_->ListMissions(*request), response);
-}
-
 grpc::Status RegistryServiceImpl::StreamYearDataset(
     grpc::ServerContext* context, const v1::StreamYearDatasetRequest* request,
     grpc::ServerWriter<v1::StreamYearDatasetResponse>* writer) {

@@ -14,12 +14,6 @@ class RegistryServiceImpl final : public ::registry::v1::RegistryService::Servic
   // `registry` is not owned and must outlive the service.
   explicit RegistryServiceImpl(Registry* registry) : registry_(registry) {}
 
-  grpc::Status GetMission(grpc::ServerContext* context,
-                          const ::registry::v1::GetMissionRequest* request,
-                          ::registry::v1::Mission* response) override;
-  grpc::Status ListMissions(grpc::ServerContext* context,
-                            const ::registry::v1::ListMissionsRequest* request,
-                            ::registry::v1::ListMissionsResponse* response) override;
   grpc::Status StreamYearDataset(
       grpc::ServerContext* context,
       const ::registry::v1::StreamYearDatasetRequest* request,

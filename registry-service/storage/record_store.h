@@ -156,6 +156,11 @@ class RecordStore {
   virtual absl::StatusOr<std::vector<AuditRecord>> ReadAudit(
       const AuditQuery& query) = 0;
 
+  // Returns the secret called `name` (32 random bytes), creating it on
+  // first use. Secrets sign page tokens, so that tokens stay valid across
+  // restarts and replicas.
+  virtual absl::StatusOr<std::string> Secret(absl::string_view name) = 0;
+
   // Blocks until the current revision exceeds `revision` or `deadline`
   // passes; returns the current revision. Lets a change feed follow new
   // commits without polling.

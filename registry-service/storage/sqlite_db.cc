@@ -108,6 +108,13 @@ Statement& Statement::Bind(int index, std::optional<int64_t> value) {
   return value.has_value() ? Bind(index, *value) : BindNull(index);
 }
 
+Statement& Statement::BindBlob(int index, absl::string_view bytes) {
+  const int rc = sqlite3_bind_blob(stmt_, index, bytes.data(),
+                                   static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) bind_error_ = rc;
@@ -146,9 +153,10 @@ int64_t Statement::Int(int column) const {
 }
 
 std::string Statement::Text(int column) const {
-  const unsigned char* text = sqlite3_column_text(stmt_, column);
-  if (text == nullptr) return "";
-  return std::string(reinterpret_cast<const char*>(text),
+  // Works for TEXT and BLOB columns alike (bytes as stored).
+  const void* data = sqlite3_column_blob(stmt_, column);
+  if (data == nullptr) return "";
+  return std::string(static_cast<const char*>(data),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 

@@ -60,6 +60,8 @@ class Statement {
   // Binds NULL when `value` is unset.
   Statement& Bind(int index, std::optional<int64_t> value);
   Statement& BindNull(int index);
+  // Binds bytes as a BLOB.
+  Statement& BindBlob(int index, absl::string_view bytes);
   // Binds `value`, or NULL when it is empty.
   Statement& BindTextOrNull(int index, absl::string_view value);
 

@@ -557,10 +557,10 @@ absl::StatusOr<int64_t> SqliteRecordStore::Commit(
       const std::string body = message->SerializeAsString();
       const std::string kind(KindId(mutation.kind));
       upsert.Reset();
-      upsert.Bind(1, name).Bind(2, kind).Bind(3, body).Bind(4, int64_t{deleted}).Bind(5, revision);
+      upsert.Bind(1, name).Bind(2, kind).BindBlob(3, body).Bind(4, int64_t{deleted}).Bind(5, revision);
       RETURN_IF_ERROR(upsert.Run());
       version.Reset();
-      version.Bind(1, name).Bind(2, revision).Bind(3, kind).Bind(4, body)
+      version.Bind(1, name).Bind(2, revision).Bind(3, kind).BindBlob(4, body)
           .Bind(5, int64_t{deleted});
       RETURN_IF_ERROR(version.Run());
       audit.Reset();
@@ -570,9 +570,9 @@ absl::StatusOr<int64_t> SqliteRecordStore::Commit(
       if (before.empty()) {
         audit.BindNull(6);
       } else {
-        audit.Bind(6, before);
+        audit.BindBlob(6, before);
       }
-      audit.Bind(7, body);
+      audit.BindBlob(7, body);
       RETURN_IF_ERROR(audit.Run());
       RETURN_IF_ERROR(projection.Replace(mutation.kind, *message, deleted));
       stamped.push_back(std::move(message));
@@ -586,7 +586,7 @@ absl::StatusOr<int64_t> SqliteRecordStore::Commit(
                                     "fingerprint, revision, response) VALUES (?1, ?2, "
                                     "?3, ?4, ?5)"));
       stmt.Bind(1, info.request_id).Bind(2, info.method).Bind(3, info.request_fingerprint)
-          .Bind(4, revision).Bind(5, response);
+          .Bind(4, revision).BindBlob(5, response);
       absl::Status stored = stmt.Run();
       if (absl::IsAlreadyExists(stored)) {
         return absl::AlreadyExistsError(
@@ -716,6 +716,21 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteRecordStore::ReadAudit(
     records.push_back(std::move(record));
   }
   return records;
+}
+
+absl::StatusOr<std::string> SqliteRecordStore::Secret(absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement insert,
+                   db_->Prepare("INSERT OR IGNORE INTO secrets(name, value) "
+                                "VALUES (?1, randomblob(32))"));
+  insert.Bind(1, name);
+  RETURN_IF_ERROR(insert.Run());
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare("SELECT value FROM secrets WHERE name = ?1"));
+  select.Bind(1, name);
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return absl::InternalError("secret not stored");
+  return select.Text(0);
 }
 
 int64_t SqliteRecordStore::WaitForRevisionAfter(int64_t revision, absl::Time deadline) {

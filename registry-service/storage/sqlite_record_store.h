@@ -43,6 +43,7 @@ class SqliteRecordStore final : public RecordStore {
   absl::StatusOr<int64_t> RevisionAt(absl::Time time) override;
   absl::StatusOr<std::vector<AuditRecord>> ReadAudit(const AuditQuery& query) override;
   int64_t WaitForRevisionAfter(int64_t revision, absl::Time deadline) override;
+  absl::StatusOr<std::string> Secret(absl::string_view name) override;
 
  private:
   SqliteRecordStore(std::unique_ptr<sqlite::Database> db,

@@ -202,6 +202,11 @@ CREATE TRIGGER revisions_append_only_update BEFORE UPDATE ON revisions
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER revisions_append_only_delete BEFORE DELETE ON revisions
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- Keys of the service (page token signing), created on first use.
+CREATE TABLE secrets (
+  name   TEXT PRIMARY KEY,
+  value  BLOB NOT NULL
+);
 -- Requests with a request_id: a retry returns the stored response.
 CREATE TABLE requests (
   request_id   TEXT PRIMARY KEY,

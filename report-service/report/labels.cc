@@ -185,6 +185,52 @@ std::string Label(LabelId id, Language language) {
       return In({"Onbepaald", "Indefinite"}, language);
     case LabelId::kPerActivity:
       return In({"Per activiteit bepaald", "Decided per activity"}, language);
+    case LabelId::kExpiringMandatesTitle:
+      return In({"Aflopende mandaten", "Expiring mandates"}, language);
+    case LabelId::kChecksTitle:
+      return In({"Controles", "Checks"}, language);
+    case LabelId::kColumnMandateKind:
+      return In({"Mandaat", "Mandate"}, language);
+    case LabelId::kColumnBasis:
+      return In({"Grondslag of kamerstuk", "Basis or parliamentary paper"},
+                language);
+    case LabelId::kColumnEndsOn:
+      return In({"Loopt af op", "Ends on"}, language);
+    case LabelId::kColumnDaysAfterPublication:
+      return In({"Dagen na publicatie", "Days after publication"}, language);
+    case LabelId::kColumnSeverity:
+      return In({"Ernst", "Severity"}, language);
+    case LabelId::kColumnCheck:
+      return In({"Controle", "Check"}, language);
+    case LabelId::kColumnFinding:
+      return In({"Bevinding", "Finding"}, language);
+    case LabelId::kColumnRecords:
+      return In({"Registergegevens", "Records"}, language);
+    case LabelId::kInternationalMandate:
+      return In({"Internationaal", "International"}, language);
+    case LabelId::kNationalMandate:
+      return In({"Nationaal", "National"}, language);
+    case LabelId::kSeverityError:
+      return In({"Fout", "Error"}, language);
+    case LabelId::kSeverityWarning:
+      return In({"Waarschuwing", "Warning"}, language);
+    case LabelId::kSeverityInfo:
+      return In({"Melding", "Note"}, language);
+    case LabelId::kFootnotes:
+      return In({"Voetnoten", "Notes"}, language);
+    case LabelId::kChartTitle:
+      return In({"Personeel per regio en missie: mandaat en inzet",
+                 "Personnel per region and mission: cap and deployment"},
+                language);
+    case LabelId::kChartMandated:
+      return In({"Mandaat (personen tegelijk)", "Cap (persons at a time)"},
+                language);
+    case LabelId::kChartDeployed:
+      return In({"Ingezet in het jaar (personen)",
+                 "Deployed during the year (persons)"},
+                language);
+    case LabelId::kChartSharedCap:
+      return In({"gedeeld mandaat", "shared cap"}, language);
   }
   return "";
 }
@@ -430,6 +476,81 @@ std::string Annex2Explanation(int year, int deployed_military,
       year, ", approximately ", deployed_military, " military personnel and ",
       deployed_civilian,
       " civilian experts and police officers were deployed.");
+}
+
+std::string ProvenanceStatement(int64_t revision,
+                                absl::string_view generated_at_text,
+                                Language language) {
+  const bool dutch = IsDutch(language);
+  std::string out = dutch ? "Opgesteld uit " : "Built from ";
+  if (revision > 0) {
+    absl::StrAppend(&out, dutch ? "revisie " : "revision ", revision,
+                    dutch ? " van het missieregister" : " of the mission registry");
+  } else {
+    absl::StrAppend(&out, dutch ? "het missieregister" : "the mission registry");
+  }
+  if (!generated_at_text.empty()) {
+    absl::StrAppend(&out, dutch ? " op " : " on ", generated_at_text);
+  }
+  absl::StrAppend(&out, ".");
+  return out;
+}
+
+std::string GenerationTimeText(absl::string_view date_text, int hour,
+                               int minute, Language language) {
+  return absl::StrCat(date_text, IsDutch(language) ? " om " : " at ",
+                      hour < 10 ? "0" : "", hour, ":", minute < 10 ? "0" : "",
+                      minute, " UTC");
+}
+
+std::string ExpiringMandatesIntro(int horizon_days, absl::string_view from_text,
+                                  absl::string_view until_text,
+                                  Language language) {
+  if (IsDutch(language)) {
+    return absl::StrCat(
+        "Nationale en internationale mandaten die van kracht zijn op de dag "
+        "van publicatie en binnen ",
+        horizon_days, " dagen daarna aflopen: van ", from_text,
+        " tot en met ", until_text,
+        ". Over deze mandaten moet op tijd een besluit tot verlenging of "
+        "beëindiging worden voorbereid.");
+  }
+  return absl::StrCat(
+      "National and international mandates in force on the day of "
+      "publication that end within ",
+      horizon_days, " days after it: from ", from_text, " to ", until_text,
+      ". Decisions to renew or end them must be prepared in time.");
+}
+
+std::string NoExpiringMandatesNote(Language language) {
+  return IsDutch(language)
+             ? "Binnen deze termijn loopt geen mandaat af."
+             : "No mandate ends within this period.";
+}
+
+std::string ChecksSummary(int errors, int warnings, int infos,
+                          Language language) {
+  const bool dutch = IsDutch(language);
+  const auto count = [dutch](int n, absl::string_view nl_one,
+                             absl::string_view nl_many,
+                             absl::string_view en_one,
+                             absl::string_view en_many) {
+    return absl::StrCat(n, " ",
+                        dutch ? (n == 1 ? nl_one : nl_many)
+                              : (n == 1 ? en_one : en_many));
+  };
+  return absl::StrCat(
+      JoinList({count(errors, "fout", "fouten", "error", "errors"),
+                count(warnings, "waarschuwing", "waarschuwingen", "warning",
+                      "warnings"),
+                count(infos, "melding", "meldingen", "note", "notes")},
+               language),
+      ".");
+}
+
+std::string PageOf(int page, int pages, Language language) {
+  return IsDutch(language) ? absl::StrCat("Pagina ", page, " van ", pages)
+                           : absl::StrCat("Page ", page, " of ", pages);
 }
 
 int PickLanguageIndex(const std::vector<std::string>& languages,

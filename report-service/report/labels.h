@@ -4,6 +4,7 @@
 #ifndef REPORT_SERVICE_REPORT_LABELS_H_
 #define REPORT_SERVICE_REPORT_LABELS_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,26 @@ enum class LabelId {
   kTotal,        // Totaal / Total
   kIndefinite,   // Onbepaald / Indefinite
   kPerActivity,  // Per activiteit bepaald / Decided per activity
+  kExpiringMandatesTitle,   // Aflopende mandaten
+  kChecksTitle,             // Controles
+  kColumnMandateKind,       // Mandaat
+  kColumnBasis,             // Grondslag of kamerstuk
+  kColumnEndsOn,            // Loopt af op
+  kColumnDaysAfterPublication,  // Dagen na publicatie
+  kColumnSeverity,          // Ernst
+  kColumnCheck,             // Controle
+  kColumnFinding,           // Bevinding
+  kColumnRecords,           // Registergegevens
+  kInternationalMandate,    // Internationaal
+  kNationalMandate,         // Nationaal
+  kSeverityError,           // Fout
+  kSeverityWarning,         // Waarschuwing
+  kSeverityInfo,            // Melding
+  kFootnotes,               // Voetnoten
+  kChartTitle,              // Personeel per regio en missie
+  kChartMandated,           // Mandaat (personen tegelijk)
+  kChartDeployed,           // Ingezet in het jaar (personen)
+  kChartSharedCap,          // mandaat gedeeld
 };
 
 // The label `id` in `language`.
@@ -146,6 +167,37 @@ std::string CapTotalsFootnote(int military, int civilian, int combined,
 // caps, and the year's deployed totals.
 std::string Annex2Explanation(int year, int deployed_military,
                               int deployed_civilian, Language language);
+
+// The sentence that says where the report comes from: "Opgesteld uit
+// revisie 12 van het missieregister op 19 mei 2021 om 07:30 UTC." Without
+// a revision (0) the revision is not named; with an empty
+// `generated_at_text` no time is named.
+std::string ProvenanceStatement(int64_t revision,
+                                absl::string_view generated_at_text,
+                                Language language);
+
+// A time in words, for ProvenanceStatement: "19 mei 2021 om 07:30 UTC" /
+// "19 May 2021 at 07:30 UTC".
+std::string GenerationTimeText(absl::string_view date_text, int hour,
+                               int minute, Language language);
+
+// The sentence above the expiring-mandates table: "Nationale en
+// internationale mandaten die aflopen binnen 365 dagen na de publicatie,
+// van 19 mei 2021 tot en met 19 mei 2022."
+std::string ExpiringMandatesIntro(int horizon_days, absl::string_view from_text,
+                                  absl::string_view until_text,
+                                  Language language);
+
+// Printed instead of an empty expiring-mandates table.
+std::string NoExpiringMandatesNote(Language language);
+
+// The summary above the findings: "2 fouten, 1 waarschuwing en 12
+// meldingen." / "2 errors, 1 warning and 12 notes."
+std::string ChecksSummary(int errors, int warnings, int infos,
+                          Language language);
+
+// "Pagina 3 van 12" / "Page 3 of 12".
+std::string PageOf(int page, int pages, Language language);
 
 // A text chosen among its languages, with the language it was found in.
 struct PickedText {

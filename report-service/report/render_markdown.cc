@@ -103,6 +103,7 @@ class MarkdownWriter {
     Heading(1, model_.title);
     Paragraph(absl::StrCat(Label(LabelId::kDate, model_.language), ": ",
                            model_.publication_date_text));
+    Paragraph(model_.provenance.statement);
     TableOfContents();
     TextChapter(model_.introduction);
     Expeditionary();
@@ -110,6 +111,8 @@ class MarkdownWriter {
     TextChapter(model_.closing);
     Annex1Table();
     Annex2Table();
+    ExpiringMandatesTable();
+    if (model_.checks.included) ChecksTable();
     // Footnotes no block referred to (none in a well-formed model).
     for (const Footnote& footnote : model_.footnotes) {
       if (!printed_footnotes_.count(footnote.number)) {
@@ -228,6 +231,12 @@ class MarkdownWriter {
                             model_.annex1.title));
     TocLine(0, absl::StrCat(annex, " ", model_.annex2.number, " ",
                             model_.annex2.title));
+    TocLine(0, absl::StrCat(annex, " ", model_.expiring_mandates.number, " ",
+                            model_.expiring_mandates.title));
+    if (model_.checks.included) {
+      TocLine(0, absl::StrCat(annex, " ", model_.checks.number, " ",
+                              model_.checks.title));
+    }
     out_.push_back('\n');
   }
 
@@ -401,6 +410,49 @@ class MarkdownWriter {
       Paragraph(paragraph);
     }
     FlushFootnotes();
+  }
+
+  void ExpiringMandatesTable() {
+    const ExpiringMandatesAnnex& annex = model_.expiring_mandates;
+    AnnexHeading(annex.number, annex.title);
+    Paragraph(annex.intro);
+    if (annex.rows.empty()) {
+      Paragraph(annex.empty_note);
+      return;
+    }
+    HeaderRow({LabelId::kColumnEndsOn, LabelId::kColumnMission,
+               LabelId::kColumnMandateKind, LabelId::kColumnBasis,
+               LabelId::kColumnDaysAfterPublication},
+              {false, false, false, false, true});
+    for (const ExpiringMandate& row : annex.rows) {
+      Row({EscapeMarkdownCell(row.ends_on_text),
+           EscapeMarkdownCell(row.mission_title),
+           EscapeMarkdownCell(row.kind_label), EscapeMarkdownCell(row.basis),
+           absl::StrCat(row.days_after_publication)});
+    }
+    out_.push_back('\n');
+  }
+
+  void ChecksTable() {
+    const ChecksAnnex& checks = model_.checks;
+    AnnexHeading(checks.number, checks.title);
+    Paragraph(checks.summary);
+    if (checks.findings.empty()) return;
+    HeaderRow({LabelId::kColumnSeverity, LabelId::kColumnCheck,
+               LabelId::kColumnFinding, LabelId::kColumnRecords},
+              {false, false, false, false});
+    for (const Finding& finding : checks.findings) {
+      std::vector<std::string> records;
+      for (const std::string& record : finding.records) {
+        records.push_back(absl::StrCat("`", record, "`"));
+      }
+      Row({finding.severity == Severity::kError
+               ? Bold(EscapeMarkdownCell(finding.severity_label))
+               : EscapeMarkdownCell(finding.severity_label),
+           EscapeMarkdownCell(finding.check),
+           EscapeMarkdownCell(finding.message), absl::StrJoin(records, " ")});
+    }
+    out_.push_back('\n');
   }
 
   const ReportModel& model_;

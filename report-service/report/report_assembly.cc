@@ -15,8 +15,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "proto/common/dates.h"
 #include "proto/common/status_macros.h"
+#include "report-service/report/report_checks.h"
 #include "report-service/report/report_rules.h"
 
 namespace missions::report {
@@ -632,6 +634,120 @@ std::vector<RegionSection> BuildRegionSections(const Context& ctx,
   return sections;
 }
 
+// ------------------------------------------------ Annex 3 (expiring)
+
+// The last day of `end` if it is a full date.
+std::optional<absl::CivilDay> EndDay(const EndDate& end) {
+  if (end.kind() != EndDate::DATE || !IsFullDate(end.date())) {
+    return std::nullopt;
+  }
+  return FirstDay(end.date());
+}
+
+ExpiringMandatesAnnex BuildExpiringMandates(const Context& ctx,
+                                            int horizon_days,
+                                            std::string number) {
+  ExpiringMandatesAnnex annex;
+  annex.number = std::move(number);
+  annex.title = Label(LabelId::kExpiringMandatesTitle, ctx.language);
+  annex.horizon_days = horizon_days;
+  const absl::CivilDay from = ctx.publication_day;
+  const absl::CivilDay until = from + horizon_days;
+  annex.until = FormatIsoDate(ToDate(until));
+  const std::string language(LanguageCode(ctx.language));
+  annex.intro = ExpiringMandatesIntro(
+      horizon_days, FormatLongDate(ToDate(from), language),
+      FormatLongDate(ToDate(until), language), ctx.language);
+  annex.empty_note = NoExpiringMandatesNote(ctx.language);
+
+  struct Keyed {
+    absl::CivilDay end;
+    size_t order;
+    ExpiringMandate row;
+  };
+  std::vector<Keyed> rows;
+  const auto add = [&](size_t order, const PlacedMission& placed,
+                       ExpiringMandate::Kind kind, absl::string_view decision,
+                       const EndDate& end, std::string basis) {
+    const std::optional<absl::CivilDay> end_day = EndDay(end);
+    if (!end_day.has_value() || *end_day < from || *end_day > until) return;
+    ExpiringMandate row;
+    row.kind = kind;
+    row.kind_label = Label(kind == ExpiringMandate::Kind::kInternational
+                               ? LabelId::kInternationalMandate
+                               : LabelId::kNationalMandate,
+                           ctx.language);
+    row.mission = placed.record->mission().name();
+    row.mission_title = MissionTitle(placed.record->mission(), ctx.language);
+    row.decision = std::string(decision);
+    row.basis = std::move(basis);
+    row.ends_on = FormatIsoDate(end.date());
+    row.ends_on_text = FormatLongDate(end.date(), language);
+    row.days_after_publication = static_cast<int>(*end_day - from);
+    rows.push_back(Keyed{*end_day, order, std::move(row)});
+  };
+  for (size_t i = 0; i < ctx.missions.size(); ++i) {
+    const PlacedMission& placed = ctx.missions[i];
+    const MissionRecord& record = *placed.record;
+    if (const InternationalMandateDecision* international =
+            InternationalDecisionOn(record, from, /*with_legal_basis=*/false)) {
+      const InternationalMandateDecision* basis =
+          InternationalDecisionOn(record, from, /*with_legal_basis=*/true);
+      add(i, placed, ExpiringMandate::Kind::kInternational,
+          international->name(), international->valid_until(),
+          basis == nullptr ? "" : LegalBasisText(*basis, ctx.language));
+    }
+    if (const NationalMandateDecision* national =
+            NationalDecisionOn(record, from)) {
+      add(i, placed, ExpiringMandate::Kind::kNational, national->name(),
+          national->valid_until(), national->reference());
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Keyed& a, const Keyed& b) {
+                     return std::tie(a.end, a.order) < std::tie(b.end, b.order);
+                   });
+  for (Keyed& keyed : rows) annex.rows.push_back(std::move(keyed.row));
+  return annex;
+}
+
+Provenance MakeProvenance(const ReportOptions& options, Language language) {
+  Provenance provenance;
+  provenance.registry_revision = options.registry_revision;
+  std::string time_text;
+  if (options.generation_time.has_value()) {
+    const absl::TimeZone utc = absl::UTCTimeZone();
+    const absl::Time time = absl::FromUnixSeconds(
+        absl::ToUnixSeconds(*options.generation_time));
+    provenance.generated_at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, utc);
+    const absl::CivilSecond civil = absl::ToCivilSecond(time, utc);
+    time_text = GenerationTimeText(
+        FormatLongDate(ToDate(absl::CivilDay(civil)), LanguageCode(language)),
+        civil.hour(), civil.minute(), language);
+  }
+  provenance.statement =
+      ProvenanceStatement(options.registry_revision, time_text, language);
+  return provenance;
+}
+
+void CountFindings(ChecksAnnex& checks, Language language) {
+  for (const Finding& finding : checks.findings) {
+    switch (finding.severity) {
+      case Severity::kError:
+        ++checks.error_count;
+        break;
+      case Severity::kWarning:
+        ++checks.warning_count;
+        break;
+      case Severity::kInfo:
+        ++checks.info_count;
+        break;
+    }
+  }
+  checks.summary = ChecksSummary(checks.error_count, checks.warning_count,
+                                 checks.info_count, language);
+}
+
 absl::StatusOr<absl::CivilDay> PublicationDay(const ReportYear& report_year) {
   if (!report_year.has_publication_date() ||
       !IsFullDate(report_year.publication_date())) {
@@ -646,6 +762,18 @@ absl::StatusOr<absl::CivilDay> PublicationDay(const ReportYear& report_year) {
 
 absl::StatusOr<ReportModel> AssembleReport(const Dataset& data, int year,
                                            Language language) {
+  return AssembleReport(data, year, language, ReportOptions{});
+}
+
+absl::StatusOr<ReportModel> AssembleReport(const Dataset& data, int year,
+                                           Language language,
+                                           const ReportOptions& options) {
+  if (options.expiring_horizon_days < 0 ||
+      options.expiring_horizon_days > kMaxExpiringHorizonDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the expiring-mandates horizon must be 0 to ",
+                     kMaxExpiringHorizonDays, " days"));
+  }
   const ReportYear* report_year = nullptr;
   for (const ReportYear& candidate : data.report_years()) {
     if (candidate.year() == year) {
@@ -669,6 +797,7 @@ absl::StatusOr<ReportModel> AssembleReport(const Dataset& data, int year,
   model.publication_date = FormatIsoDate(report_year->publication_date());
   model.publication_date_text =
       FormatLongDate(report_year->publication_date(), LanguageCode(language));
+  model.provenance = MakeProvenance(options, language);
 
   // Annex 2 comes first: the headline of section 2.1 is computed from it.
   ASSIGN_OR_RETURN(std::vector<Annex2Draft> drafts, Annex2Drafts(ctx));
@@ -726,6 +855,8 @@ absl::StatusOr<ReportModel> AssembleReport(const Dataset& data, int year,
       ReportTextOf(ctx, ::registry::v1::REPORT_TEXT_KIND_CLOSING, "");
 
   model.annex1 = BuildAnnex1(ctx);
+  model.expiring_mandates =
+      BuildExpiringMandates(ctx, options.expiring_horizon_days, "3");
 
   // Footnotes, numbered in the order they appear in the report.
   FootnoteList footnotes;
@@ -740,6 +871,13 @@ absl::StatusOr<ReportModel> AssembleReport(const Dataset& data, int year,
       annex2.totals.mandate_military, annex2.totals.mandate_civilian,
       annex2.totals.mandate_combined, language));
   model.footnotes = footnotes.Take();
+
+  // The checks read the finished model.
+  model.checks.number = "4";
+  model.checks.title = Label(LabelId::kChecksTitle, language);
+  model.checks.included = options.include_checks;
+  model.checks.findings = CheckReport(data, model);
+  CountFindings(model.checks, language);
   return model;
 }
 

@@ -4,12 +4,37 @@
 #ifndef REPORT_SERVICE_REPORT_REPORT_ASSEMBLY_H_
 #define REPORT_SERVICE_REPORT_REPORT_ASSEMBLY_H_
 
+#include <cstdint>
+#include <optional>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "registry/v1/registry_service.pb.h"
 #include "report-service/report/labels.h"
 #include "report-service/report/report_model.h"
 
 namespace missions::report {
+
+// What the report depends on besides the registry's records. Every input
+// is explicit, so that the same inputs give the same model (and the same
+// bytes from every renderer).
+struct ReportOptions {
+  // The registry revision the records were read at; stated in the report
+  // (0: unknown, not stated).
+  int64_t registry_revision = 0;
+  // When the report was generated; stated (UTC, to the minute in words, to
+  // the second in generated_at) when set.
+  std::optional<absl::Time> generation_time;
+  // Horizon of the expiring-mandates annex, in days after the publication
+  // date.
+  int expiring_horizon_days = 365;
+  // Whether documents include the checks annex. The checks run either way.
+  bool include_checks = true;
+};
+
+// The horizon used when a request does not set one, and the largest one.
+inline constexpr int kDefaultExpiringHorizonDays = 365;
+inline constexpr int kMaxExpiringHorizonDays = 3650;
 
 // Builds the report of `year` in `language` from `data` (a dataset as
 // StreamYearDataset returns it; records of other years are ignored).
@@ -35,10 +60,22 @@ namespace missions::report {
 // - Texts are taken in `language`, else in Dutch, else in any language
 //   (the model then notes the language).
 //
+// - Annex 3 (expiring mandates): for every reported mission, the
+//   international and the national decision in force on the publication
+//   date whose end is a date within `options.expiring_horizon_days` after
+//   it; by end date, then report order, international first.
+// - Annex 4 (checks): the findings of CheckReport (report_checks.h);
+//   `checks.included` follows `options.include_checks`.
+//
 // Returns NotFound if `data` has no report year for `year`, and
-// InvalidArgument if the report year has no valid publication date or an
+// InvalidArgument if the report year has no valid publication date, an
 // active mission refers to a region, cluster or cap pool that `data` does
-// not hold.
+// not hold, or the horizon is outside 0 to kMaxExpiringHorizonDays.
+absl::StatusOr<ReportModel> AssembleReport(const ::registry::v1::Dataset& data,
+                                           int year, Language language,
+                                           const ReportOptions& options);
+
+// As above with the default options (no revision, no generation time).
 absl::StatusOr<ReportModel> AssembleReport(const ::registry::v1::Dataset& data,
                                            int year, Language language);
 

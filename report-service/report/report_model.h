@@ -3,7 +3,8 @@
 // as plain data, in the order and with the numbering it is printed in.
 //
 // AssembleReport (report_assembly.h) builds it from a registry dataset; the
-// renderers (render_markdown.h, render_csv.h) turn it into documents. Every
+// renderers (render_markdown.h, render_csv.h, render_html.h, render_pdf.h,
+// render_json.h) turn it into documents. Every
 // text in the model is already in the report's language (or in the language
 // it was entered in, see Text::language_note), every heading carries its
 // number, every footnote its number. The structs hold values only (strings,
@@ -12,6 +13,7 @@
 #ifndef REPORT_SERVICE_REPORT_REPORT_MODEL_H_
 #define REPORT_SERVICE_REPORT_REPORT_MODEL_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -258,6 +260,90 @@ struct Annex2 {
   std::vector<std::string> explanation;
 };
 
+// A mandate ending within the horizon after the publication date: one row
+// of the expiring-mandates annex.
+struct ExpiringMandate {
+  enum class Kind { kInternational, kNational };
+  Kind kind = Kind::kInternational;
+  // "Internationaal" / "Nationaal" in the report's language.
+  std::string kind_label;
+  // Resource name of the mission and its label, "EULEX (Kosovo)".
+  std::string mission;
+  std::string mission_title;
+  // Resource name of the decision in force on the publication date.
+  std::string decision;
+  // What the decision rests on: the legal basis (international) or the
+  // parliamentary paper (national); may be empty.
+  std::string basis;
+  // The last day of the mandate: ISO and in words.
+  std::string ends_on;
+  std::string ends_on_text;
+  // Days from the publication date to `ends_on`, 0 or more.
+  int days_after_publication = 0;
+};
+
+// Annex 3: the national and international mandates in force on the
+// publication date that end within `horizon_days` after it, for the people
+// who prepare the renewal decisions.
+struct ExpiringMandatesAnnex {
+  std::string number;
+  std::string title;
+  int horizon_days = 0;
+  // The last day of the horizon, ISO.
+  std::string until;
+  // The sentence above the table ("Mandaten die aflopen tussen ... en
+  // ...").
+  std::string intro;
+  // By end date, then report order; international before national.
+  std::vector<ExpiringMandate> rows;
+  // Printed instead of the table when `rows` is empty.
+  std::string empty_note;
+};
+
+// How serious a finding of the cross-checks is.
+enum class Severity { kInfo, kWarning, kError };
+
+// One finding of the cross-checks (report_checks.h).
+struct Finding {
+  Severity severity = Severity::kInfo;
+  // "Fout" / "Error", ... in the report's language.
+  std::string severity_label;
+  // Stable identifier of the check, e.g. "deployed-without-mandate".
+  std::string check;
+  // Resource names of the records involved.
+  std::vector<std::string> records;
+  // A sentence a person understands, in the report's language.
+  std::string message;
+};
+
+// The last annex: the findings of the cross-checks. Left out of the
+// documents when `included` is false (the findings are still computed).
+struct ChecksAnnex {
+  bool included = true;
+  std::string number;
+  std::string title;
+  // "3 fouten, 1 waarschuwing, 12 meldingen."
+  std::string summary;
+  // Errors first, then warnings, then information; within a severity in
+  // the order the checks run (report order).
+  std::vector<Finding> findings;
+  int error_count = 0;
+  int warning_count = 0;
+  int info_count = 0;
+};
+
+// Where the report comes from: the registry revision it was built from
+// and, if given, when it was generated.
+struct Provenance {
+  // The registry revision the records were read at; 0 when unknown.
+  int64_t registry_revision = 0;
+  // The generation time, RFC 3339 in UTC to the second
+  // ("2021-05-19T07:30:00Z"); empty when not given.
+  std::string generated_at;
+  // The sentence that states both, printed under the date.
+  std::string statement;
+};
+
 // The whole report of one year in one language.
 struct ReportModel {
   int year = 0;
@@ -267,6 +353,7 @@ struct ReportModel {
   // The day the report is sent to parliament, ISO and in words.
   std::string publication_date;
   std::string publication_date_text;
+  Provenance provenance;
 
   ReportChapter introduction;
   ExpeditionaryChapter expeditionary;
@@ -274,6 +361,8 @@ struct ReportModel {
   ReportChapter closing;
   Annex1 annex1;
   Annex2 annex2;
+  ExpiringMandatesAnnex expiring_mandates;
+  ChecksAnnex checks;
 
   // All footnotes, by ascending number.
   std::vector<Footnote> footnotes;

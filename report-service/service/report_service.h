@@ -3,10 +3,16 @@
 #ifndef REPORT_SERVICE_SERVICE_REPORT_SERVICE_H_
 #define REPORT_SERVICE_SERVICE_REPORT_SERVICE_H_
 
+#include <cstddef>
+
 #include "report-service/service/report_generator.h"
 #include "report/v1/report_service.grpc.pb.h"
 
 namespace missions::report {
+
+// The largest chunk StreamReport sends: well under gRPC's default 4 MiB
+// message limit.
+inline constexpr size_t kStreamChunkBytes = 1024 * 1024;
 
 class ReportServiceImpl final : public ::report::v1::ReportService::Service {
  public:
@@ -17,6 +23,20 @@ class ReportServiceImpl final : public ::report::v1::ReportService::Service {
   grpc::Status GenerateReport(grpc::ServerContext* context,
                               const ::report::v1::GenerateReportRequest* request,
                               ::report::v1::GenerateReportResponse* response) override;
+
+  grpc::Status StreamReport(
+      grpc::ServerContext* context,
+      const ::report::v1::GenerateReportRequest* request,
+      grpc::ServerWriter<::report::v1::StreamReportResponse>* writer) override;
+
+  grpc::Status CheckReport(grpc::ServerContext* context,
+                           const ::report::v1::CheckReportRequest* request,
+                           ::report::v1::CheckReportResponse* response) override;
+
+  grpc::Status ReconcileAnnex(
+      grpc::ServerContext* context,
+      const ::report::v1::ReconcileAnnexRequest* request,
+      ::report::v1::ReconcileAnnexResponse* response) override;
 
  private:
   const ReportGenerator* generator_;

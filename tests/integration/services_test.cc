@@ -15,6 +15,8 @@
 #include "proto/common/server_runner.h"
 #include "registry-service/dataset_file/dataset_file.h"
 #include "registry-service/domain/registry.h"
+#include "registry-service/domain/resource_api.h"
+#include "registry-service/service/registry_api_service.h"
 #include "registry-service/service/registry_service.h"
 #include "registry-service/storage/sqlite_record_store.h"
 #include "report-service/client/registry_client.h"
@@ -45,13 +47,17 @@ class ServicesTest : public ::testing::Test {
     store_ = std::move(*store);
     registry_ = std::make_unique<registry::Registry>(store_.get());
     registry_service_ = std::make_unique<registry::RegistryServiceImpl>(registry_.get());
-    auto server = RunningServer::Start("127.0.0.1:0", {registry_service_.get()});
+    api_ = std::make_unique<registry::ResourceApi>(store_.get());
+    api_service_ = std::make_unique<registry::RegistryApiService>(api_.get());
+    auto server = RunningServer::Start("127.0.0.1:0",
+                                       {registry_service_.get(), api_service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     registry_server_ = std::move(*server);
     auto channel = grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", registry_server_->port()),
         grpc::InsecureChannelCredentials());
     stub_ = v1::RegistryService::NewStub(channel);
+    api_stub_ = v1::RegistryApi::NewStub(channel);
 
     client_ = std::make_unique<report::RegistryClient>(
         v1::RegistryService::NewStub(channel), std::chrono::seconds(10));
@@ -90,13 +96,16 @@ class ServicesTest : public ::testing::Test {
   grpc::Status List(const v1::ListMissionsRequest& request,
                     v1::ListMissionsResponse* response) {
     grpc::ClientContext context;
-    return stub_->ListMissions(&context, request, response);
+    return api_stub_->ListMissions(&context, request, response);
   }
 
   std::string dir_;
   std::unique_ptr<registry::SqliteRecordStore> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
+  std::unique_ptr<registry::ResourceApi> api_;
+  std::unique_ptr<registry::RegistryApiService> api_service_;
+  std::unique_ptr<v1::RegistryApi::Stub> api_stub_;
   std::unique_ptr<RunningServer> registry_server_;
   std::unique_ptr<v1::RegistryService::Stub> stub_;
   std::unique_ptr<report::RegistryClient> client_;
@@ -156,19 +165,19 @@ TEST_F(ServicesTest, GetMission) {
   v1::Mission mission;
   {
     grpc::ClientContext context;
-    ASSERT_TRUE(stub_->GetMission(&context, request, &mission).ok());
+    ASSERT_TRUE(api_stub_->GetMission(&context, request, &mission).ok());
     EXPECT_EQ(mission.short_name(), "MINUSMA");
   }
   {
     grpc::ClientContext context;
     request.set_name("missions/no-such-mission");
-    EXPECT_EQ(stub_->GetMission(&context, request, &mission).error_code(),
+    EXPECT_EQ(api_stub_->GetMission(&context, request, &mission).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   {
     grpc::ClientContext context;
     request.set_name("Missions/MINUSMA");
-    const grpc::Status status = stub_->GetMission(&context, request, &mission);
+    const grpc::Status status = api_stub_->GetMission(&context, request, &mission);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"name"});
   }
@@ -177,7 +186,7 @@ TEST_F(ServicesTest, GetMission) {
 TEST_F(ServicesTest, ListMissionsFiltersAndPagesWithoutGapsOrRepeats) {
   ASSERT_TRUE(Import(Data2020()).ok());
   v1::ListMissionsRequest request;
-  request.set_year(2020);
+  request.set_filter("active_in(2020)");
   v1::ListMissionsResponse all;
   ASSERT_TRUE(List(request, &all).ok());
   // Takuba started in 2021; every other mission was active in 2020.
@@ -199,8 +208,7 @@ TEST_F(ServicesTest, ListMissionsFiltersAndPagesWithoutGapsOrRepeats) {
   EXPECT_EQ(paged, expected);
 
   v1::ListMissionsRequest africa;
-  africa.set_region("regions/africa");
-  africa.set_year(2021);
+  africa.set_filter("in_region(\"regions/africa\") AND active_in(2021)");
   v1::ListMissionsResponse listed;
   ASSERT_TRUE(List(africa, &listed).ok());
   std::set<std::string> names;
@@ -215,21 +223,21 @@ TEST_F(ServicesTest, ListMissionsRejectsBadPagingAndFilters) {
   v1::ListMissionsResponse response;
   v1::ListMissionsRequest request;
   request.set_page_size(-1);
-  request.set_year(3000);
-  request.set_region("Africa");
+  request.set_filter("regoin = \"x\"");
+  request.set_order_by("short_name sideways");
   request.set_page_token("not-a-token");
   const grpc::Status status = List(request, &response);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(FieldsOf(status),
-            (std::vector<std::string>{"page_size", "year", "region", "page_token"}));
+            (std::vector<std::string>{"page_size", "page_token", "filter", "order_by"}));
 
-  // A token is only good for the filters it was issued for.
+  // A token is only good for the request it was issued for.
   v1::ListMissionsRequest first;
   first.set_page_size(2);
-  first.set_year(2020);
+  first.set_filter("active_in(2020)");
   ASSERT_TRUE(List(first, &response).ok());
   v1::ListMissionsRequest other;
-  other.set_year(2021);
+  other.set_filter("active_in(2021)");
   other.set_page_token(response.next_page_token());
   const grpc::Status mismatch = List(other, &response);
   EXPECT_EQ(mismatch.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -1,0 +1,992 @@
+#include "registry-service/domain/resource_api.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "proto/common/dates.h"
+#include "proto/common/errors.h"
+#include "proto/common/status_macros.h"
+#include "registry-service/domain/filter.h"
+#include "registry-service/domain/mission_order.h"
+#include "registry-service/domain/order_by.h"
+#include "registry-service/domain/resource_types.h"
+#include "registry-service/domain/signed_token.h"
+#include "registry-service/domain/validation.h"
+#include "registry/v1/resources.pb.h"
+
+namespace missions::registry {
+namespace {
+
+namespace v1 = ::registry::v1;
+using ::google::protobuf::Descriptor;
+using ::google::protobuf::FieldDescriptor;
+using ::google::protobuf::FieldMask;
+using ::google::protobuf::Message;
+using ::google::protobuf::util::FieldMaskUtil;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kMaxBatch = 500;
+constexpr absl::string_view kTokenSecret = "page-tokens";
+
+// --- Reflection on request messages. --------------------------------------
+
+const FieldDescriptor* Field(const Message& m, absl::string_view name) {
+  return m.GetDescriptor()->FindFieldByName(std::string(name));
+}
+
+std::string GetString(const Message& m, absl::string_view name) {
+  const FieldDescriptor* fd = Field(m, name);
+  return fd == nullptr ? "" : m.GetReflection()->GetString(m, fd);
+}
+
+int64_t GetInt(const Message& m, absl::string_view name) {
+  const FieldDescriptor* fd = Field(m, name);
+  if (fd == nullptr) return 0;
+  return fd->cpp_type() == FieldDescriptor::CPPTYPE_INT64
+             ? m.GetReflection()->GetInt64(m, fd)
+             : m.GetReflection()->GetInt32(m, fd);
+}
+
+bool GetBool(const Message& m, absl::string_view name) {
+  const FieldDescriptor* fd = Field(m, name);
+  return fd != nullptr && m.GetReflection()->GetBool(m, fd);
+}
+
+bool Has(const Message& m, absl::string_view name) {
+  const FieldDescriptor* fd = Field(m, name);
+  return fd != nullptr && m.GetReflection()->HasField(m, fd);
+}
+
+// The field of `m` holding a message of `type` (the resource in Create and
+// Update requests; the repeated results in List and BatchGet responses).
+const FieldDescriptor* FieldOfType(const Message& m, const Descriptor* type) {
+  const Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (d->field(i)->message_type() == type) return d->field(i);
+  }
+  return nullptr;
+}
+
+// The registry collection id of a kind ("missions", "postings", ...), taken
+// from its name pattern.
+std::string CollectionOf(ResourceKind kind) {
+  const absl::string_view pattern = ResourceNamePattern(kind);
+  // "missions/{mission}/postings/{posting}" -> "postings"
+  const size_t last_brace = pattern.rfind('{');
+  const absl::string_view before = pattern.substr(0, last_brace - 1);
+  const size_t slash = before.rfind('/');
+  return std::string(slash == absl::string_view::npos ? before : before.substr(slash + 1));
+}
+
+// The kind of the parent of a child kind, or nullopt for top-level kinds.
+std::optional<ResourceKind> ParentKindOf(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kCluster:
+      return ResourceKind::kRegion;
+    case ResourceKind::kReportText:
+      return ResourceKind::kReportYear;
+    case ResourceKind::kInternationalMandate:
+    case ResourceKind::kNationalMandate:
+    case ResourceKind::kPersonnelFigures:
+    case ResourceKind::kPosting:
+    case ResourceKind::kFinancialContribution:
+    case ResourceKind::kNarrative:
+      return ResourceKind::kMission;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Kinds whose records lie under a record of `kind`.
+std::vector<ResourceKind> ChildKindsOf(ResourceKind kind) {
+  std::vector<ResourceKind> children;
+  for (ResourceKind k : kAllKinds) {
+    if (ParentKindOf(k) == kind) children.push_back(k);
+  }
+  return children;
+}
+
+std::string Capitalized(absl::string_view kind_label) {
+  std::string s(kind_label);
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+// Checks that `name` is a name of `kind`; adds a violation of `field`.
+void CheckName(ResourceKind kind, const std::string& name, const std::string& field,
+               ViolationList* violations) {
+  if (name.empty()) {
+    violations->Add(field, absl::StrCat("is required: the name of the ",
+                                        ResourceKindLabel(kind), " (",
+                                        ResourceNamePattern(kind), ")"));
+    return;
+  }
+  absl::Status status = ParseResourceName(name, kind).status();
+  if (!status.ok()) violations->Add(field, std::string(status.message()));
+}
+
+// --- Reading points (as_of). ----------------------------------------------
+
+// The revision a read sees: 0 with `empty` means nothing existed yet.
+struct ReadPoint {
+  int64_t revision = 0;
+  bool empty = false;
+};
+
+absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, const Message& request,
+                                      ViolationList* violations) {
+  ASSIGN_OR_RETURN(const int64_t current, store.CurrentRevision());
+  ReadPoint point{current, current == 0};
+  const FieldDescriptor* fd = Field(request, "as_of");
+  if (fd == nullptr || !request.GetReflection()->HasField(request, fd)) return point;
+  const auto& as_of =
+      static_cast<const v1::AsOf&>(request.GetReflection()->GetMessage(request, fd));
+  switch (as_of.point_case()) {
+    case v1::AsOf::kRevision:
+      if (as_of.revision() < 1 || as_of.revision() > current) {
+        violations->Add("as_of.revision",
+                        absl::StrCat("must be between 1 and the current revision ", current));
+        return point;
+      }
+      return ReadPoint{as_of.revision(), false};
+    case v1::AsOf::kTime: {
+      const absl::Time time = absl::FromUnixSeconds(as_of.time().seconds()) +
+                              absl::Nanoseconds(as_of.time().nanos());
+      if (as_of.time().nanos() < 0 || as_of.time().nanos() > 999999999) {
+        violations->Add("as_of.time", "nanos must be between 0 and 999,999,999");
+        return point;
+      }
+      ASSIGN_OR_RETURN(const int64_t revision, store.RevisionAt(time));
+      return ReadPoint{revision, revision == 0};
+    }
+    default:
+      return point;
+  }
+}
+
+// --- Filter functions of each kind. ---------------------------------------
+
+FilterValue::Kind kInt = FilterValue::Kind::kInteger;
+FilterValue::Kind kString = FilterValue::Kind::kString;
+FilterValue::Kind kDate = FilterValue::Kind::kDate;
+
+bool EndsBefore(const v1::EndDate& end, const google::type::Date& date) {
+  return end.kind() == v1::EndDate::DATE && IsFullDate(end.date()) &&
+         LastDay(end.date()) < FirstDay(date);
+}
+
+// decided_on as a sortable day; undated decisions count as earliest.
+absl::CivilDay DecidedDay(const google::type::Date& decided_on) {
+  return IsEmptyDate(decided_on) ? absl::CivilDay(1, 1, 1) : FirstDay(decided_on);
+}
+
+// Names of the decisions in force on `day`: per mission, the latest one
+// decided on or before it (creation order breaks ties).
+template <typename Decision>
+std::set<std::string> InForceOn(const std::vector<StoredResource>& decisions,
+                                absl::CivilDay day) {
+  std::map<std::string, std::pair<absl::CivilDay, std::string>> latest;
+  for (const StoredResource& r : decisions) {
+    if (r.deleted) continue;
+    const auto& d = static_cast<const Decision&>(*r.message);
+    const absl::CivilDay decided = DecidedDay(d.decided_on());
+    if (decided > day) continue;
+    auto& slot = latest[ParentMission(d.name())];
+    if (slot.second.empty() || !(decided < slot.first)) slot = {decided, d.name()};
+  }
+  std::set<std::string> names;
+  for (const auto& [mission, entry] : latest) names.insert(entry.second);
+  return names;
+}
+
+// The functions filters on `kind` may call. `all` holds every record of
+// the kind at the read revision (for predicates that compare records).
+FunctionTable FunctionsFor(ResourceKind kind,
+                           std::shared_ptr<const std::vector<StoredResource>> all) {
+  FunctionTable table;
+  if (kind == ResourceKind::kMission) {
+    table.Add("active_in", {kInt}, [](const Message& m, absl::Span<const FilterValue> args)
+                  -> absl::StatusOr<bool> {
+      return IsActiveInYear(static_cast<const v1::Mission&>(m),
+                            static_cast<int>(args[0].integer_value()));
+    });
+    table.Add("in_region", {kString},
+              [](const Message& m, absl::Span<const FilterValue> args) -> absl::StatusOr<bool> {
+                return static_cast<const v1::Mission&>(m).region() == args[0].string_value();
+              });
+    table.Add("in_cluster", {kString},
+              [](const Message& m, absl::Span<const FilterValue> args) -> absl::StatusOr<bool> {
+                return static_cast<const v1::Mission&>(m).cluster() == args[0].string_value();
+              });
+  }
+  const auto add_decision_functions = [&](auto* tag) {
+    using Decision = std::remove_pointer_t<decltype(tag)>;
+    table.Add("ends_before", {kDate},
+              [](const Message& m, absl::Span<const FilterValue> args) -> absl::StatusOr<bool> {
+                return EndsBefore(static_cast<const Decision&>(m).valid_until(),
+                                  args[0].date_value());
+              });
+    auto cache = std::make_shared<std::map<absl::CivilDay, std::set<std::string>>>();
+    table.Add("in_force_on", {kDate},
+              [all, cache](const Message& m,
+                           absl::Span<const FilterValue> args) -> absl::StatusOr<bool> {
+                const absl::CivilDay day = FirstDay(args[0].date_value());
+                auto it = cache->find(day);
+                if (it == cache->end()) {
+                  it = cache->emplace(day, InForceOn<Decision>(*all, day)).first;
+                }
+                return it->second.count(static_cast<const Decision&>(m).name()) > 0;
+              });
+  };
+  if (kind == ResourceKind::kInternationalMandate) {
+    add_decision_functions(static_cast<v1::InternationalMandateDecision*>(nullptr));
+  }
+  if (kind == ResourceKind::kNationalMandate) {
+    add_decision_functions(static_cast<v1::NationalMandateDecision*>(nullptr));
+  }
+  return table;
+}
+
+// --- Validation of one record, by kind. -----------------------------------
+
+// Resolves references against the store's live records; remembers a
+// storage failure so that it is reported as such.
+class LiveLookup final : public ReferenceLookup {
+ public:
+  explicit LiveLookup(RecordStore* store) : store_(store) {}
+  bool Exists(absl::string_view name) const override {
+    absl::StatusOr<StoredResource> found = store_->Get(name, 0);
+    if (!found.ok()) {
+      if (!absl::IsNotFound(found.status()) && error_.ok()) error_ = found.status();
+      return false;
+    }
+    return !found->deleted;
+  }
+  absl::Status error() const { return error_; }
+
+ private:
+  RecordStore* store_;
+  mutable absl::Status error_;
+};
+
+ViolationList ValidateRecord(ResourceKind kind, const Message& m, const ReferenceLookup& refs) {
+  const std::string mission = ParentMission(NameOf(m));
+  switch (kind) {
+    case ResourceKind::kRegion: return ValidateRegion(static_cast<const v1::Region&>(m));
+    case ResourceKind::kCluster:
+      return ValidateCluster(static_cast<const v1::Cluster&>(m), refs);
+    case ResourceKind::kCapPool: return ValidateCapPool(static_cast<const v1::CapPool&>(m));
+    case ResourceKind::kReportYear:
+      return ValidateReportYear(static_cast<const v1::ReportYear&>(m));
+    case ResourceKind::kReportText:
+      return ValidateReportText(static_cast<const v1::ReportText&>(m), refs);
+    case ResourceKind::kMission:
+      return ValidateMission(static_cast<const v1::Mission&>(m), refs);
+    case ResourceKind::kInternationalMandate:
+      return ValidateInternationalMandateDecision(
+          static_cast<const v1::InternationalMandateDecision&>(m), mission);
+    case ResourceKind::kNationalMandate:
+      return ValidateNationalMandateDecision(
+          static_cast<const v1::NationalMandateDecision&>(m), mission, refs);
+    case ResourceKind::kPersonnelFigures:
+      return ValidatePersonnelFigures(static_cast<const v1::PersonnelFigures&>(m), mission);
+    case ResourceKind::kPosting:
+      return ValidatePosting(static_cast<const v1::Posting&>(m), mission);
+    case ResourceKind::kFinancialContribution:
+      return ValidateFinancialContribution(static_cast<const v1::FinancialContribution&>(m),
+                                           mission);
+    case ResourceKind::kNarrative:
+      return ValidateNarrative(static_cast<const v1::Narrative&>(m), mission);
+  }
+  return ViolationList();
+}
+
+// Rules across records that one record's validation cannot see: one
+// narrative per (mission, year, section, language) and one report text per
+// (year, kind, subject, language).
+absl::Status CheckUniqueness(RecordStore& store, ResourceKind kind, const Message& m,
+                             const std::string& field, ViolationList* violations) {
+  if (kind == ResourceKind::kNarrative) {
+    const auto& n = static_cast<const v1::Narrative&>(m);
+    ASSIGN_OR_RETURN(std::vector<StoredResource> siblings,
+                     store.List(kind, ParentMission(n.name()) + "/", 0));
+    for (const StoredResource& r : siblings) {
+      const auto& other = static_cast<const v1::Narrative&>(*r.message);
+      if (!r.deleted && other.name() != n.name() && other.year() == n.year() &&
+          other.section() == n.section() && other.language() == n.language()) {
+        violations->Add(field, absl::StrCat(other.name(), " already holds this section for ",
+                                            n.year(), " in '", n.language(), "'"));
+      }
+    }
+  }
+  if (kind == ResourceKind::kReportText) {
+    const auto& t = static_cast<const v1::ReportText&>(m);
+    ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(t.name()));
+    ASSIGN_OR_RETURN(std::vector<StoredResource> siblings,
+                     store.List(kind, ParentName(parsed) + "/", 0));
+    for (const StoredResource& r : siblings) {
+      const auto& other = static_cast<const v1::ReportText&>(*r.message);
+      if (!r.deleted && other.name() != t.name() && other.kind() == t.kind() &&
+          other.subject() == t.subject() && other.language() == t.language()) {
+        violations->Add(field, absl::StrCat(other.name(), " already holds this text in '",
+                                            t.language(), "'"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The top-level fields whose values differ between `a` and `b` (for the
+// audit log), output-only fields excepted.
+std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
+  std::vector<std::string> fields;
+  const Descriptor* d = a.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* fd = d->field(i);
+    const std::string& name = fd->name();
+    if (name == "etag" || name == "create_time" || name == "update_time" ||
+        name == "delete_time") {
+      continue;
+    }
+    google::protobuf::util::MessageDifferencer differencer;
+    std::vector<const FieldDescriptor*> only = {fd};
+    if (!differencer.CompareWithFields(a, b, only, only)) fields.push_back(name);
+  }
+  return fields;
+}
+
+bool IsOutputOnly(absl::string_view path) {
+  const absl::string_view top = path.substr(0, path.find('.'));
+  return top == "etag" || top == "create_time" || top == "update_time" ||
+         top == "delete_time";
+}
+
+// A deterministic serialization (map order fixed) for fingerprints.
+std::string Deterministic(const Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+void PackAny(const std::string& bytes, ResourceKind kind, google::protobuf::Any* any) {
+  any->set_type_url(absl::StrCat("type.googleapis.com/", DescriptorOf(kind)->full_name()));
+  any->set_value(bytes);
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(time);
+  ts.set_seconds(micros / 1000000);
+  ts.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+  return ts;
+}
+
+v1::AuditEvent ToAuditEvent(const AuditRecord& record) {
+  v1::AuditEvent event;
+  event.set_id(record.id);
+  event.set_revision(record.revision);
+  *event.mutable_time() = ToTimestamp(record.time);
+  event.set_actor(record.actor);
+  event.set_method(record.method);
+  event.set_reason(record.reason);
+  event.set_request_id(record.request_id);
+  event.set_resource(record.resource);
+  event.set_change(static_cast<v1::ChangeKind>(static_cast<int>(record.change) + 1));
+  for (const std::string& f : record.fields) event.add_fields(f);
+  if (!record.before.empty()) PackAny(record.before, record.kind, event.mutable_before());
+  PackAny(record.after, record.kind, event.mutable_after());
+  return event;
+}
+
+int PageSize(int64_t requested) {
+  if (requested == 0) return kDefaultPageSize;
+  return static_cast<int>(std::min<int64_t>(requested, kMaxPageSize));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ResourceApi::TokenKey() {
+  return store_->Secret(kTokenSecret);
+}
+
+absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, Message* response) {
+  ViolationList violations;
+  const std::string name = GetString(request, "name");
+  CheckName(kind, name, "name", &violations);
+  ASSIGN_OR_RETURN(const ReadPoint point, ResolveAsOf(*store_, request, &violations));
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid Get", Capitalized(KindId(kind)),
+                                                   " request")));
+  if (point.empty) {
+    return absl::NotFoundError(absl::StrCat(name, " did not exist at that time"));
+  }
+  ASSIGN_OR_RETURN(StoredResource stored,
+                   store_->Get(name, point.revision == 0 ? 0 : point.revision));
+  response->CopyFrom(*stored.message);
+  return absl::OkStatus();
+}
+
+absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Message* response) {
+  ViolationList violations;
+  const Descriptor* type = DescriptorOf(kind);
+  // Where to look.
+  std::string prefix;
+  const std::optional<ResourceKind> parent_kind = ParentKindOf(kind);
+  const std::string parent = GetString(request, "parent");
+  if (parent_kind.has_value()) {
+    const std::string wildcard =
+        absl::StrCat(CollectionOf(*parent_kind), "/-");
+    if (parent == wildcard) {
+      prefix = "";
+    } else if (parent.empty()) {
+      violations.Add("parent", absl::StrCat("is required: ", ResourceNamePattern(*parent_kind),
+                                            ", or ", wildcard, " for all"));
+    } else {
+      absl::Status status = ParseResourceName(parent, *parent_kind).status();
+      if (!status.ok()) {
+        violations.Add("parent", std::string(status.message()));
+      } else {
+        prefix = parent + "/";
+      }
+    }
+  }
+  const int64_t page_size = GetInt(request, "page_size");
+  if (page_size < 0) violations.Add("page_size", "must not be negative");
+  ASSIGN_OR_RETURN(ReadPoint point, ResolveAsOf(*store_, request, &violations));
+
+  // The records of the kind, as the filters' functions see them.
+  ASSIGN_OR_RETURN(const std::string key, TokenKey());
+  const std::string filter_text = GetString(request, "filter");
+  const std::string order_text = GetString(request, "order_by");
+  const bool show_deleted = GetBool(request, "show_deleted");
+  // The request minus paging, to bind tokens to it.
+  std::unique_ptr<Message> shape(request.New());
+  shape->CopyFrom(request);
+  for (absl::string_view f : {"page_token", "page_size", "as_of"}) {
+    if (const FieldDescriptor* fd = Field(*shape, f)) shape->GetReflection()->ClearField(shape.get(), fd);
+  }
+  const std::string fingerprint = absl::StrCat(StableDigest(Deterministic(*shape)));
+  int64_t offset = 0;
+  const std::string token = GetString(request, "page_token");
+  if (!token.empty()) {
+    absl::StatusOr<std::vector<std::string>> fields = VerifyToken(key, token);
+    int64_t revision = 0;
+    if (!fields.ok() || fields->size() != 4 || (*fields)[0] != KindId(kind) ||
+        (*fields)[1] != fingerprint || !absl::SimpleAtoi((*fields)[2], &revision) ||
+        !absl::SimpleAtoi((*fields)[3], &offset) || revision < 0 || offset < 0) {
+      violations.Add("page_token",
+                     "is not a token this registry issued for this request (same "
+                     "parent, filter, order_by and show_deleted); start again without it");
+    } else {
+      point = ReadPoint{revision, revision == 0};
+    }
+  }
+  std::vector<StoredResource> records;
+  if (!point.empty && violations.empty()) {
+    ASSIGN_OR_RETURN(records, store_->List(kind, prefix, point.revision));
+  }
+  auto all = std::make_shared<const std::vector<StoredResource>>(records);
+  absl::StatusOr<Filter> filter = Filter::Parse(filter_text, type, FunctionsFor(kind, all));
+  if (!filter.ok()) violations.Add("filter", std::string(filter.status().message()));
+  absl::StatusOr<OrderBy> order = OrderBy::Parse(order_text, type);
+  if (!order.ok()) violations.Add("order_by", std::string(order.status().message()));
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid List request")));
+
+  std::vector<const Message*> matched;
+  for (const StoredResource& r : *all) {
+    if (r.deleted && !show_deleted) continue;
+    ASSIGN_OR_RETURN(const bool matches, filter->Matches(*r.message));
+    if (matches) matched.push_back(r.message.get());
+  }
+  std::stable_sort(matched.begin(), matched.end(), [&](const Message* a, const Message* b) {
+    if (order->Less(*a, *b)) return true;
+    if (order->Less(*b, *a)) return false;
+    return NameOf(*a) < NameOf(*b);
+  });
+  const int size = PageSize(page_size);
+  const FieldDescriptor* items = FieldOfType(*response, type);
+  for (int64_t i = offset; i < static_cast<int64_t>(matched.size()) && i < offset + size; ++i) {
+    response->GetReflection()->AddMessage(response, items)->CopyFrom(*matched[i]);
+  }
+  if (offset + size < static_cast<int64_t>(matched.size())) {
+    response->GetReflection()->SetString(
+        response, Field(*response, "next_page_token"),
+        SignToken(key, {std::string(KindId(kind)), fingerprint, absl::StrCat(point.revision),
+                        absl::StrCat(offset + size)}));
+  }
+  response->GetReflection()->SetInt64(response, Field(*response, "revision"), point.revision);
+  return absl::OkStatus();
+}
+
+absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
+                                   Message* response) {
+  ViolationList violations;
+  const FieldDescriptor* names_field = Field(request, "names");
+  const int count = request.GetReflection()->FieldSize(request, names_field);
+  if (count == 0) violations.Add("names", "must name at least one record");
+  if (count > kMaxBatch) {
+    violations.Add("names", absl::StrCat("may name at most ", kMaxBatch, " records"));
+  }
+  const std::string parent = GetString(request, "parent");
+  std::vector<std::string> names;
+  for (int i = 0; i < count && i < kMaxBatch; ++i) {
+    names.push_back(request.GetReflection()->GetRepeatedString(request, names_field, i));
+    const std::string field = absl::StrCat("names[", i, "]");
+    CheckName(kind, names.back(), field, &violations);
+    if (!parent.empty() && names.back().rfind(parent + "/", 0) != 0) {
+      violations.Add(field, absl::StrCat("does not lie under ", parent));
+    }
+  }
+  ASSIGN_OR_RETURN(const ReadPoint point, ResolveAsOf(*store_, request, &violations));
+  RETURN_IF_ERROR(violations.ToStatus("invalid BatchGet request"));
+  if (point.empty) return absl::NotFoundError(absl::StrCat(names[0], " did not exist then"));
+  const FieldDescriptor* items = FieldOfType(*response, DescriptorOf(kind));
+  for (const std::string& name : names) {
+    ASSIGN_OR_RETURN(StoredResource stored, store_->Get(name, point.revision));
+    response->GetReflection()->AddMessage(response, items)->CopyFrom(*stored.message);
+  }
+  response->GetReflection()->SetInt64(response, Field(*response, "revision"), point.revision);
+  return absl::OkStatus();
+}
+
+absl::Status ResourceApi::Write(
+    absl::string_view method, const Message& request, const Caller& caller,
+    Message* response,
+    const std::function<absl::StatusOr<std::vector<Mutation>>(Message*)>& plan) {
+  const std::string request_id = GetString(request, "request_id");
+  std::unique_ptr<Message> without_id(request.New());
+  without_id->CopyFrom(request);
+  if (const FieldDescriptor* fd = Field(*without_id, "request_id")) {
+    without_id->GetReflection()->ClearField(without_id.get(), fd);
+  }
+  const std::string fingerprint =
+      absl::StrCat(method, ":", StableDigest(Deterministic(*without_id)));
+  const auto replay = [&]() -> absl::StatusOr<bool> {
+    if (request_id.empty()) return false;
+    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored, store_->FindRequest(request_id));
+    if (!stored.has_value()) return false;
+    if (stored->fingerprint != fingerprint) {
+      return InvalidArgumentWithViolations(
+          "request_id reused", {{"request_id", absl::StrCat("was used for a different request (",
+                                                            stored->method, ")")}});
+    }
+    if (!response->ParseFromString(stored->response)) {
+      return absl::DataLossError("the stored response of this request_id cannot be read");
+    }
+    return true;
+  };
+  if (request_id.size() > 200) {
+    return InvalidArgumentWithViolations("invalid request",
+                                         {{"request_id", "must be at most 200 characters"}});
+  }
+  ASSIGN_OR_RETURN(const bool replayed, replay());
+  if (replayed) return absl::OkStatus();
+
+  ASSIGN_OR_RETURN(std::vector<Mutation> mutations, plan(response));
+  if (GetBool(request, "validate_only") || mutations.empty()) return absl::OkStatus();
+  CommitInfo info;
+  info.actor = caller.actor;
+  info.method = std::string(method);
+  info.reason = GetString(request, "reason");
+  info.request_id = request_id;
+  info.request_fingerprint = fingerprint;
+  absl::StatusOr<int64_t> committed = store_->Commit(
+      mutations, info,
+      [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
+        // The target record is the last mutation; children (force) come first.
+        response->CopyFrom(*stamped.back());
+        return response->SerializeAsString();
+      });
+  if (!committed.ok() && absl::IsAlreadyExists(committed.status()) && !request_id.empty()) {
+    // A concurrent retry with the same request_id won the race.
+    ASSIGN_OR_RETURN(const bool raced, replay());
+    if (raced) return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(committed.status());
+  if (request_id.empty()) {
+    // make_response runs only for requests with an id; fetch the result.
+    ASSIGN_OR_RETURN(StoredResource stored, store_->Get(NameOf(*mutations.back().after), 0));
+    response->CopyFrom(*stored.message);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
+                                 const Caller& caller, Message* response) {
+  const std::string method = absl::StrCat("Create", DescriptorOf(kind)->name());
+  return Write(method, request, caller, response, [&](Message* out)
+                   -> absl::StatusOr<std::vector<Mutation>> {
+    ViolationList violations;
+    const Descriptor* type = DescriptorOf(kind);
+    const FieldDescriptor* resource_field = FieldOfType(request, type);
+    const std::string resource_path = resource_field->name();
+    const std::string id_field = absl::StrCat(resource_path, "_id");
+    const std::string id = GetString(request, id_field);
+    std::string name;
+    const std::optional<ResourceKind> parent_kind = ParentKindOf(kind);
+    std::string parent;
+    if (parent_kind.has_value()) {
+      parent = GetString(request, "parent");
+      CheckName(*parent_kind, parent, "parent", &violations);
+      name = absl::StrCat(parent, "/", CollectionOf(kind), "/", id);
+    } else {
+      name = absl::StrCat(CollectionOf(kind), "/", id);
+    }
+    if (id.empty()) {
+      violations.Add(id_field, "is required");
+    } else if (absl::Status s = ParseResourceName(name, kind).status();
+               !s.ok() && violations.empty()) {
+      violations.Add(id_field, std::string(s.message()));
+    }
+    if (!Has(request, resource_path)) violations.Add(resource_path, "is required");
+    auto record = std::shared_ptr<Message>(NewResource(kind));
+    record->CopyFrom(request.GetReflection()->GetMessage(request, resource_field));
+    ClearOutputFields(record.get());
+    record->GetReflection()->SetString(record.get(), Field(*record, "name"), name);
+    // Personnel figures and report years carry their year twice.
+    if (const FieldDescriptor* year = Field(*record, "year");
+        year != nullptr && (kind == ResourceKind::kPersonnelFigures ||
+                            kind == ResourceKind::kReportYear) &&
+        record->GetReflection()->GetInt32(*record, year) == 0) {
+      int parsed = 0;
+      if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
+    }
+    LiveLookup refs(store_);
+    if (violations.empty()) {
+      violations.Merge(resource_path, ValidateRecord(kind, *record, refs));
+      RETURN_IF_ERROR(CheckUniqueness(*store_, kind, *record, resource_path, &violations));
+    }
+    RETURN_IF_ERROR(refs.error());
+    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+    if (parent_kind.has_value() && !refs.Exists(parent)) {
+      return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
+    }
+    out->CopyFrom(*record);
+    Mutation mutation;
+    mutation.change = Change::kCreate;
+    mutation.kind = kind;
+    mutation.after = std::move(record);
+    return std::vector<Mutation>{std::move(mutation)};
+  });
+}
+
+absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
+                                 const Caller& caller, Message* response) {
+  const std::string method = absl::StrCat("Update", DescriptorOf(kind)->name());
+  return Write(method, request, caller, response, [&](Message* out)
+                   -> absl::StatusOr<std::vector<Mutation>> {
+    ViolationList violations;
+    const Descriptor* type = DescriptorOf(kind);
+    const FieldDescriptor* resource_field = FieldOfType(request, type);
+    const std::string resource_path = resource_field->name();
+    const Message& given = request.GetReflection()->GetMessage(request, resource_field);
+    const std::string name = NameOf(given);
+    CheckName(kind, name, resource_path + ".name", &violations);
+    const auto& mask =
+        static_cast<const FieldMask&>(request.GetReflection()->GetMessage(request, Field(request, "update_mask")));
+    for (int i = 0; i < mask.paths_size(); ++i) {
+      const std::string& path = mask.paths(i);
+      const std::string field = absl::StrCat("update_mask.paths[", i, "]");
+      if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
+        violations.Add(field, absl::StrCat("'", path, "' is not a field of ", type->name()));
+      } else if (IsOutputOnly(path)) {
+        violations.Add(field, absl::StrCat("'", path, "' is output only"));
+      } else if (path == "name") {
+        violations.Add(field, "the name cannot change");
+      }
+    }
+    int64_t expected = 0;
+    const std::string etag = GetString(given, "etag");
+    if (!etag.empty()) {
+      absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
+      if (revision.ok()) {
+        expected = *revision;
+      } else {
+        violations.Add(resource_path + ".etag", std::string(revision.status().message()));
+      }
+    }
+    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+    ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
+    if (current.deleted) {
+      return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
+    }
+    if (expected != 0 && expected != current.revision) {
+      return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
+                                             EtagFor(current.revision),
+                                             "); read it again and retry"));
+    }
+    auto merged = std::shared_ptr<Message>(NewResource(kind));
+    if (mask.paths_size() == 0) {
+      merged->CopyFrom(given);
+    } else {
+      merged->CopyFrom(*current.message);
+      FieldMaskUtil::MergeOptions options;
+      options.set_replace_message_fields(true);
+      options.set_replace_repeated_fields(true);
+      FieldMaskUtil::MergeMessageTo(given, mask, options, merged.get());
+    }
+    ClearOutputFields(merged.get());
+    merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
+    LiveLookup refs(store_);
+    violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
+    RETURN_IF_ERROR(CheckUniqueness(*store_, kind, *merged, resource_path, &violations));
+    RETURN_IF_ERROR(refs.error());
+    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+    std::unique_ptr<Message> before(current.message->New());
+    before->CopyFrom(*current.message);
+    ClearOutputFields(before.get());
+    Mutation mutation;
+    mutation.change = Change::kUpdate;
+    mutation.kind = kind;
+    mutation.fields = ChangedFields(*before, *merged);
+    mutation.expected_revision = current.revision;
+    out->CopyFrom(*merged);
+    if (mutation.fields.empty()) {
+      // Nothing changes: no revision, the stored record is the answer.
+      out->CopyFrom(*current.message);
+      return std::vector<Mutation>();
+    }
+    mutation.after = std::move(merged);
+    return std::vector<Mutation>{std::move(mutation)};
+  });
+}
+
+absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
+                                 const Caller& caller, Message* response) {
+  const std::string method = absl::StrCat("Delete", DescriptorOf(kind)->name());
+  return Write(method, request, caller, response, [&](Message* out)
+                   -> absl::StatusOr<std::vector<Mutation>> {
+    ViolationList violations;
+    const std::string name = GetString(request, "name");
+    CheckName(kind, name, "name", &violations);
+    int64_t expected = 0;
+    const std::string etag = GetString(request, "etag");
+    if (!etag.empty()) {
+      absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
+      if (revision.ok()) {
+        expected = *revision;
+      } else {
+        violations.Add("etag", std::string(revision.status().message()));
+      }
+    }
+    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+    ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
+    if (current.deleted) {
+      return absl::FailedPreconditionError(absl::StrCat(name, " is deleted already"));
+    }
+    if (expected != 0 && expected != current.revision) {
+      return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
+                                             EtagFor(current.revision),
+                                             "); read it again and retry"));
+    }
+    std::vector<Mutation> mutations;
+    // Live records under it.
+    std::vector<std::string> live_children;
+    for (ResourceKind child : ChildKindsOf(kind)) {
+      ASSIGN_OR_RETURN(std::vector<StoredResource> children, store_->List(child, name + "/", 0));
+      for (const StoredResource& c : children) {
+        if (c.deleted) continue;
+        live_children.push_back(NameOf(*c.message));
+        auto after = std::shared_ptr<Message>(c.message->New());
+        after->CopyFrom(*c.message);
+        ClearOutputFields(after.get());
+        Mutation m;
+        m.change = Change::kDelete;
+        m.kind = child;
+        m.after = std::move(after);
+        m.expected_revision = c.revision;
+        mutations.push_back(std::move(m));
+      }
+    }
+    if (!live_children.empty() && !GetBool(request, "force")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name, " has ", live_children.size(), " live record(s) under it (e.g. ",
+          live_children.front(), "); delete them first or set force"));
+    }
+    // Live records elsewhere that refer to it.
+    std::vector<std::string> referrers;
+    if (kind == ResourceKind::kRegion || kind == ResourceKind::kCluster) {
+      ASSIGN_OR_RETURN(std::vector<StoredResource> missions,
+                       store_->List(ResourceKind::kMission, "", 0));
+      for (const StoredResource& r : missions) {
+        const auto& m = static_cast<const v1::Mission&>(*r.message);
+        if (!r.deleted && (m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
+      }
+    }
+    if (kind == ResourceKind::kCapPool) {
+      ASSIGN_OR_RETURN(std::vector<StoredResource> decisions,
+                       store_->List(ResourceKind::kNationalMandate, "", 0));
+      for (const StoredResource& r : decisions) {
+        const auto& d = static_cast<const v1::NationalMandateDecision&>(*r.message);
+        if (!r.deleted && d.cap().pool() == name) referrers.push_back(d.name());
+      }
+    }
+    if (!referrers.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name, " is referred to by ", referrers.size(), " live record(s) (e.g. ",
+          referrers.front(), "); change or delete them first"));
+    }
+    auto after = std::shared_ptr<Message>(current.message->New());
+    after->CopyFrom(*current.message);
+    ClearOutputFields(after.get());
+    out->CopyFrom(*current.message);
+    Mutation m;
+    m.change = Change::kDelete;
+    m.kind = kind;
+    m.after = std::move(after);
+    m.expected_revision = current.revision;
+    mutations.push_back(std::move(m));
+    return mutations;
+  });
+}
+
+absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
+                                   const Caller& caller, Message* response) {
+  const std::string method = absl::StrCat("Undelete", DescriptorOf(kind)->name());
+  return Write(method, request, caller, response, [&](Message* out)
+                   -> absl::StatusOr<std::vector<Mutation>> {
+    ViolationList violations;
+    const std::string name = GetString(request, "name");
+    CheckName(kind, name, "name", &violations);
+    int64_t expected = 0;
+    const std::string etag = GetString(request, "etag");
+    if (!etag.empty()) {
+      absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
+      if (revision.ok()) {
+        expected = *revision;
+      } else {
+        violations.Add("etag", std::string(revision.status().message()));
+      }
+    }
+    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+    ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
+    if (!current.deleted) {
+      return absl::FailedPreconditionError(absl::StrCat(name, " is not deleted"));
+    }
+    if (expected != 0 && expected != current.revision) {
+      return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
+                                             EtagFor(current.revision),
+                                             "); read it again and retry"));
+    }
+    auto after = std::shared_ptr<Message>(current.message->New());
+    after->CopyFrom(*current.message);
+    ClearOutputFields(after.get());
+    // Whatever it refers to must exist again.
+    LiveLookup refs(store_);
+    ViolationList broken = ValidateRecord(kind, *after, refs);
+    RETURN_IF_ERROR(refs.error());
+    if (!broken.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          name, " cannot be restored: ", broken.violations().front().field, " ",
+          broken.violations().front().description));
+    }
+    if (const std::optional<ResourceKind> parent_kind = ParentKindOf(kind)) {
+      ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(name));
+      if (!refs.Exists(ParentName(parsed))) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(name, " cannot be restored while ", ParentName(parsed), " is deleted"));
+      }
+    }
+    out->CopyFrom(*after);
+    Mutation m;
+    m.change = Change::kUndelete;
+    m.kind = kind;
+    m.after = std::move(after);
+    m.expected_revision = current.revision;
+    return std::vector<Mutation>{std::move(m)};
+  });
+}
+
+absl::Status ResourceApi::ListAuditEvents(const v1::ListAuditEventsRequest& request,
+                                          v1::ListAuditEventsResponse* response) {
+  ViolationList violations;
+  if (request.page_size() < 0) violations.Add("page_size", "must not be negative");
+  AuditQuery query;
+  query.resource = request.resource();
+  query.actor = request.actor();
+  if (request.has_start_time()) {
+    query.from = absl::FromUnixSeconds(request.start_time().seconds()) +
+                 absl::Nanoseconds(request.start_time().nanos());
+  }
+  if (request.has_end_time()) {
+    query.until = absl::FromUnixSeconds(request.end_time().seconds()) +
+                  absl::Nanoseconds(request.end_time().nanos());
+  }
+  if (query.from.has_value() && query.until.has_value() && *query.until < *query.from) {
+    violations.Add("end_time", "must not be before start_time");
+  }
+  ASSIGN_OR_RETURN(const std::string key, TokenKey());
+  v1::ListAuditEventsRequest shape = request;
+  shape.clear_page_size();
+  shape.clear_page_token();
+  const std::string fingerprint = absl::StrCat(StableDigest(Deterministic(shape)));
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::vector<std::string>> fields = VerifyToken(key, request.page_token());
+    if (!fields.ok() || fields->size() != 3 || (*fields)[0] != "audit" ||
+        (*fields)[1] != fingerprint || !absl::SimpleAtoi((*fields)[2], &query.after_id)) {
+      violations.Add("page_token", "is not a token this registry issued for this request");
+    }
+  }
+  RETURN_IF_ERROR(violations.ToStatus("invalid ListAuditEvents request"));
+  const int size = PageSize(request.page_size());
+  query.limit = size + 1;
+  ASSIGN_OR_RETURN(std::vector<AuditRecord> records, store_->ReadAudit(query));
+  const bool more = static_cast<int>(records.size()) > size;
+  if (more) records.resize(size);
+  for (const AuditRecord& r : records) *response->add_audit_events() = ToAuditEvent(r);
+  if (more) {
+    response->set_next_page_token(
+        SignToken(key, {"audit", fingerprint, absl::StrCat(records.back().id)}));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceApi::WatchChanges(
+    const v1::WatchChangesRequest& request,
+    const std::function<bool(const v1::ChangeEvent&)>& send,
+    const std::function<bool()>& cancelled, absl::Time deadline) {
+  if (request.after_revision() < 0) {
+    return InvalidArgumentWithViolations("invalid WatchChanges request",
+                                         {{"after_revision", "must not be negative"}});
+  }
+  AuditQuery query;
+  query.after_revision = request.after_revision();
+  query.limit = 500;
+  int64_t seen_revision = request.after_revision();
+  while (!cancelled() && absl::Now() < deadline) {
+    ASSIGN_OR_RETURN(std::vector<AuditRecord> records, store_->ReadAudit(query));
+    for (const AuditRecord& r : records) {
+      v1::ChangeEvent event;
+      *event.mutable_event() = ToAuditEvent(r);
+      if (!send(event)) return absl::OkStatus();
+      query.after_id = r.id;
+      seen_revision = std::max(seen_revision, r.revision);
+    }
+    if (static_cast<int>(records.size()) == query.limit) continue;
+    // Caught up: sleep until the next commit (waking now and then to see
+    // whether the caller went away).
+    store_->WaitForRevisionAfter(seen_revision,
+                                 std::min(deadline, absl::Now() + absl::Seconds(1)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace missions::registry

@@ -1,0 +1,88 @@
+// ResourceApi: the standard methods of every registry resource (AIP-131
+// Get, 132 List, 231 BatchGet, 133 Create, 134 Update, 135/164 Delete and
+// Undelete), the audit log and the change feed, written once for all
+// resource kinds over protobuf reflection. The request and response
+// messages are those of registry.v1.RegistryApi; the gRPC adapter
+// (service/registry_api_service.h) hands them in as google::protobuf
+// messages together with the resource kind.
+//
+// Every write is validated as a whole (all violations at once, paths
+// relative to the request), honours `validate_only` and `request_id`
+// (a retry returns the first response, also after a restart) and commits
+// as one registry revision with an audit event per changed record.
+//
+// Thread-safe if the RecordStore is (every RecordStore is).
+#ifndef REGISTRY_SERVICE_DOMAIN_RESOURCE_API_H_
+#define REGISTRY_SERVICE_DOMAIN_RESOURCE_API_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "registry-service/domain/resource_names.h"
+#include "registry-service/storage/record_store.h"
+#include "registry/v1/registry_api.pb.h"
+
+namespace missions::registry {
+
+// Who calls: recorded in the audit log.
+struct Caller {
+  // The caller as the transport reports it (e.g. "ipv4:10.0.0.5:41234");
+  // later the authenticated identity.
+  std::string actor;
+};
+
+class ResourceApi {
+ public:
+  // `store` is not owned and must outlive the API.
+  explicit ResourceApi(RecordStore* store) : store_(store) {}
+
+  // The standard methods. `request` and `response` are the method's
+  // messages for resources of `kind` (e.g. GetMissionRequest and Mission).
+  // Errors as documented in registry_api.proto.
+  absl::Status Get(ResourceKind kind, const google::protobuf::Message& request,
+                   google::protobuf::Message* response);
+  absl::Status List(ResourceKind kind, const google::protobuf::Message& request,
+                    google::protobuf::Message* response);
+  absl::Status BatchGet(ResourceKind kind, const google::protobuf::Message& request,
+                        google::protobuf::Message* response);
+  absl::Status Create(ResourceKind kind, const google::protobuf::Message& request,
+                      const Caller& caller, google::protobuf::Message* response);
+  absl::Status Update(ResourceKind kind, const google::protobuf::Message& request,
+                      const Caller& caller, google::protobuf::Message* response);
+  absl::Status Delete(ResourceKind kind, const google::protobuf::Message& request,
+                      const Caller& caller, google::protobuf::Message* response);
+  absl::Status Undelete(ResourceKind kind, const google::protobuf::Message& request,
+                        const Caller& caller, google::protobuf::Message* response);
+
+  // Lists audit events, oldest first.
+  absl::Status ListAuditEvents(const ::registry::v1::ListAuditEventsRequest& request,
+                               ::registry::v1::ListAuditEventsResponse* response);
+
+  // Sends every change after request.after_revision to `send`, then
+  // follows new commits until `send` returns false, `cancelled()` is true
+  // or `deadline` passes (then returns OK).
+  absl::Status WatchChanges(
+      const ::registry::v1::WatchChangesRequest& request,
+      const std::function<bool(const ::registry::v1::ChangeEvent&)>& send,
+      const std::function<bool()>& cancelled, absl::Time deadline);
+
+ private:
+  // Runs a write: request_id replay, then `plan` (validation and the
+  // mutations; empty with validate_only), then the commit.
+  absl::Status Write(absl::string_view method, const google::protobuf::Message& request,
+                     const Caller& caller, google::protobuf::Message* response,
+                     const std::function<absl::StatusOr<std::vector<Mutation>>(
+                         google::protobuf::Message* response)>& plan);
+
+  absl::StatusOr<std::string> TokenKey();
+
+  RecordStore* store_;
+};
+
+}  // namespace missions::registry
+
+#endif  // REGISTRY_SERVICE_DOMAIN_RESOURCE_API_H_

@@ -1,0 +1,70 @@
+// The gRPC adapter of registry.v1.RegistryApi: every standard method of
+// every resource forwards to the one generic implementation (ResourceApi)
+// with its resource kind, and converts the status once
+// (proto/common/errors.h).
+#ifndef REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
+#define REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
+
+#include "registry-service/domain/resource_api.h"
+#include "registry/v1/registry_api.grpc.pb.h"
+
+namespace missions::registry {
+
+// Declares the seven standard methods of resource type T (plural P).
+#define MISSIONS_DECLARE_STANDARD_METHODS(T, P)                                   \
+  grpc::Status Get##T(grpc::ServerContext*, const ::registry::v1::Get##T##Request*, \
+                      ::registry::v1::T*) override;                               \
+  grpc::Status List##P(grpc::ServerContext*,                                      \
+                       const ::registry::v1::List##P##Request*,                   \
+                       ::registry::v1::List##P##Response*) override;              \
+  grpc::Status BatchGet##P(grpc::ServerContext*,                                  \
+                           const ::registry::v1::BatchGet##P##Request*,           \
+                           ::registry::v1::BatchGet##P##Response*) override;      \
+  grpc::Status Create##T(grpc::ServerContext*,                                    \
+                         const ::registry::v1::Create##T##Request*,               \
+                         ::registry::v1::T*) override;                            \
+  grpc::Status Update##T(grpc::ServerContext*,                                    \
+                         const ::registry::v1::Update##T##Request*,               \
+                         ::registry::v1::T*) override;                            \
+  grpc::Status Delete##T(grpc::ServerContext*,                                    \
+                         const ::registry::v1::Delete##T##Request*,               \
+                         ::registry::v1::T*) override;                            \
+  grpc::Status Undelete##T(grpc::ServerContext*,                                  \
+                           const ::registry::v1::Undelete##T##Request*,           \
+                           ::registry::v1::T*) override;
+
+class RegistryApiService final : public ::registry::v1::RegistryApi::Service {
+ public:
+  // `api` is not owned and must outlive the service.
+  explicit RegistryApiService(ResourceApi* api) : api_(api) {}
+
+  MISSIONS_DECLARE_STANDARD_METHODS(Region, Regions)
+  MISSIONS_DECLARE_STANDARD_METHODS(Cluster, Clusters)
+  MISSIONS_DECLARE_STANDARD_METHODS(CapPool, CapPools)
+  MISSIONS_DECLARE_STANDARD_METHODS(ReportYear, ReportYears)
+  MISSIONS_DECLARE_STANDARD_METHODS(ReportText, ReportTexts)
+  MISSIONS_DECLARE_STANDARD_METHODS(Mission, Missions)
+  MISSIONS_DECLARE_STANDARD_METHODS(InternationalMandateDecision,
+                                    InternationalMandateDecisions)
+  MISSIONS_DECLARE_STANDARD_METHODS(NationalMandateDecision, NationalMandateDecisions)
+  MISSIONS_DECLARE_STANDARD_METHODS(PersonnelFigures, PersonnelFigures)
+  MISSIONS_DECLARE_STANDARD_METHODS(Posting, Postings)
+  MISSIONS_DECLARE_STANDARD_METHODS(FinancialContribution, FinancialContributions)
+  MISSIONS_DECLARE_STANDARD_METHODS(Narrative, Narratives)
+
+  grpc::Status ListAuditEvents(grpc::ServerContext* context,
+                               const ::registry::v1::ListAuditEventsRequest* request,
+                               ::registry::v1::ListAuditEventsResponse* response) override;
+  grpc::Status WatchChanges(grpc::ServerContext* context,
+                            const ::registry::v1::WatchChangesRequest* request,
+                            grpc::ServerWriter<::registry::v1::ChangeEvent>* writer) override;
+
+ private:
+  ResourceApi* api_;
+};
+
+#undef MISSIONS_DECLARE_STANDARD_METHODS
+
+}  // namespace missions::registry
+
+#endif  // REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
