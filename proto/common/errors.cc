@@ -11,6 +11,8 @@
 namespace missions {
 namespace {
 
+// The ErrorInfo domain of this system's errors.
+constexpr char kErrorDomain[] = "missions.registry.gov";
 constexpr absl::string_view kBadRequestTypeUrl =
     "type.googleapis.com/google.rpc.BadRequest";
 // How many violations the human-readable message lists; all of them travel
@@ -90,6 +92,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   details.set_code(static_cast<int>(status.code()));
   details.set_message(std::string(status.message()));
   details.add_details()->PackFrom(ToBadRequest(violations));
+  // A machine-readable reason next to the field violations (AIP-193).
+  google::rpc::ErrorInfo info;
+  info.set_reason("INVALID_FIELDS");
+  info.set_domain(kErrorDomain);
+  (*info.mutable_metadata())["violations"] = std::to_string(violations.size());
+  (*info.mutable_metadata())["first_field"] = violations.front().field;
+  details.add_details()->PackFrom(info);
   return grpc::Status(code, std::string(status.message()),
                       details.SerializeAsString());
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/common/errors.h"
 #include "proto/common/status_macros.h"
+#include "registry-service/domain/as_of.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/domain/resource_types.h"
@@ -138,10 +139,17 @@ absl::Status Registry::StreamYearDataset(
     violations.Add("batch_size",
                    absl::StrCat("must be between 0 (default) and ", kMaxBatchSize));
   }
+  ASSIGN_OR_RETURN(const ReadPoint point,
+                   ResolveAsOf(*store_, request.has_as_of() ? &request.as_of() : nullptr,
+                               "as_of", &violations));
   RETURN_IF_ERROR(violations.ToStatus("invalid StreamYearDataset request"));
   const int batch_size =
       request.batch_size() == 0 ? kDefaultBatchSize : request.batch_size();
-  ASSIGN_OR_RETURN(const Snapshot snapshot, ReadSnapshot(*store_, 0));
+  if (point.empty) {
+    return absl::NotFoundError(absl::StrCat("the registry held no report year ",
+                                            request.year(), " then"));
+  }
+  ASSIGN_OR_RETURN(const Snapshot snapshot, ReadSnapshot(*store_, point.revision));
   ASSIGN_OR_RETURN(v1::Dataset dataset, YearDataset(snapshot, request.year()));
   // The first part: everything but the missions; then batches of missions.
   v1::StreamYearDatasetResponse head;

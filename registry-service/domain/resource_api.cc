@@ -20,6 +20,7 @@
 #include "proto/common/dates.h"
 #include "proto/common/errors.h"
 #include "proto/common/status_macros.h"
+#include "registry-service/domain/as_of.h"
 #include "registry-service/domain/filter.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/order_by.h"
@@ -140,43 +141,15 @@ void CheckName(ResourceKind kind, const std::string& name, const std::string& fi
   if (!status.ok()) violations->Add(field, std::string(status.message()));
 }
 
-// --- Reading points (as_of). ----------------------------------------------
-
-// The revision a read sees: 0 with `empty` means nothing existed yet.
-struct ReadPoint {
-  int64_t revision = 0;
-  bool empty = false;
-};
-
+// The `as_of` of a request, if it has one set.
 absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, const Message& request,
                                       ViolationList* violations) {
-  ASSIGN_OR_RETURN(const int64_t current, store.CurrentRevision());
-  ReadPoint point{current, current == 0};
   const FieldDescriptor* fd = Field(request, "as_of");
-  if (fd == nullptr || !request.GetReflection()->HasField(request, fd)) return point;
-  const auto& as_of =
-      static_cast<const v1::AsOf&>(request.GetReflection()->GetMessage(request, fd));
-  switch (as_of.point_case()) {
-    case v1::AsOf::kRevision:
-      if (as_of.revision() < 1 || as_of.revision() > current) {
-        violations->Add("as_of.revision",
-                        absl::StrCat("must be between 1 and the current revision ", current));
-        return point;
-      }
-      return ReadPoint{as_of.revision(), false};
-    case v1::AsOf::kTime: {
-      const absl::Time time = absl::FromUnixSeconds(as_of.time().seconds()) +
-                              absl::Nanoseconds(as_of.time().nanos());
-      if (as_of.time().nanos() < 0 || as_of.time().nanos() > 999999999) {
-        violations->Add("as_of.time", "nanos must be between 0 and 999,999,999");
-        return point;
-      }
-      ASSIGN_OR_RETURN(const int64_t revision, store.RevisionAt(time));
-      return ReadPoint{revision, revision == 0};
-    }
-    default:
-      return point;
-  }
+  const v1::AsOf* as_of =
+      fd != nullptr && request.GetReflection()->HasField(request, fd)
+          ? &static_cast<const v1::AsOf&>(request.GetReflection()->GetMessage(request, fd))
+          : nullptr;
+  return missions::registry::ResolveAsOf(store, as_of, "as_of", violations);
 }
 
 // --- Filter functions of each kind. ---------------------------------------
@@ -656,6 +629,8 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
                !s.ok() && violations.empty()) {
       violations.Add(id_field, std::string(s.message()));
     }
+    // A well-formed name: parent and id are valid.
+    const bool name_ok = violations.empty();
     if (!Has(request, resource_path)) violations.Add(resource_path, "is required");
     auto record = std::shared_ptr<Message>(NewResource(kind));
     record->CopyFrom(request.GetReflection()->GetMessage(request, resource_field));
@@ -670,15 +645,35 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
       if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
     }
     LiveLookup refs(store_);
-    if (violations.empty()) {
-      violations.Merge(resource_path, ValidateRecord(kind, *record, refs));
-      RETURN_IF_ERROR(CheckUniqueness(*store_, kind, *record, resource_path, &violations));
+    // A missing parent is NOT_FOUND (as documented), not a violation of the
+    // record's name that some validators would report.
+    if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
+      RETURN_IF_ERROR(refs.error());
+      return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
+    }
+    if (Has(request, resource_path)) {
+      // Every violation at once, also next to a bad parent or id; the
+      // record's name is built from those, so its violations are theirs.
+      const ViolationList checked = ValidateRecord(kind, *record, refs);
+      for (const FieldViolation& v : checked.violations()) {
+        if (name_ok || v.field != "name") {
+          violations.Add(absl::StrCat(resource_path, ".", v.field), v.description);
+        }
+      }
+      if (name_ok) {
+        RETURN_IF_ERROR(CheckUniqueness(*store_, kind, *record, resource_path, &violations));
+      }
     }
     RETURN_IF_ERROR(refs.error());
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    if (parent_kind.has_value() && !refs.Exists(parent)) {
-      return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
+    // Taken names are found here too, so that validate_only reports them;
+    // the commit checks again.
+    absl::StatusOr<StoredResource> existing = store_->Get(name, 0);
+    if (existing.ok()) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          name, " already exists", existing->deleted ? " (deleted; undelete it)" : ""));
     }
+    if (!absl::IsNotFound(existing.status())) return existing.status();
     out->CopyFrom(*record);
     Mutation mutation;
     mutation.change = Change::kCreate;
