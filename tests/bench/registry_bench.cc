@@ -1,0 +1,183 @@
+// Benchmarks of the registry's read path over gRPC on loopback, each
+// compared with a bare echo service served by the same server start-up
+// and called by the same client: Get of a mission, List of all missions
+// active in 2020, and the year dataset stream. Prints medians and the
+// ratio to the echo baseline measured in the same run.
+//
+// Run: tests/bench/run.sh (or the `bench` build target).
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/echo.grpc.pb.h"
+#include "benchmark/benchmark.h"
+#include "grpcpp/create_channel.h"
+#include "proto/common/server_runner.h"
+#include "registry-service/dataset_file/dataset_file.h"
+#include "registry-service/domain/registry.h"
+#include "registry-service/domain/resource_api.h"
+#include "registry-service/service/registry_api_service.h"
+#include "registry-service/service/registry_service.h"
+#include "registry-service/storage/sqlite_record_store.h"
+#include "tests/integration/child_process.h"
+
+namespace missions {
+namespace {
+
+namespace v1 = ::registry::v1;
+
+class EchoService final : public bench::Echo::Service {
+  grpc::Status Echo(grpc::ServerContext*, const bench::EchoRequest* request,
+                    bench::EchoResponse* response) override {
+    response->set_payload(request->payload());
+    return grpc::Status::OK;
+  }
+};
+
+// One registry with the 2020 data, served on 127.0.0.1.
+struct Fixture {
+  Fixture() {
+    dir = testing::MakeTempDir();
+    store = std::move(*registry::SqliteRecordStore::Open(dir + "/registry.db"));
+    domain = std::make_unique<registry::Registry>(store.get());
+    auto parsed = registry::ReadDatasetFile(DATA_FILE);
+    if (!parsed.ok()) std::abort();
+    v1::ImportDatasetRequest import;
+    *import.mutable_dataset() = parsed->dataset;
+    if (!domain->ImportDataset(import, "bench").ok()) std::abort();
+    bulk = std::make_unique<registry::RegistryServiceImpl>(domain.get());
+    api = std::make_unique<registry::ResourceApi>(store.get());
+    api_service = std::make_unique<registry::RegistryApiService>(api.get());
+    server = std::move(*RunningServer::Start("127.0.0.1:0", {bulk.get(), api_service.get(), &echo}));
+    channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),
+                                  grpc::InsecureChannelCredentials());
+    api_stub = v1::RegistryApi::NewStub(channel);
+    bulk_stub = v1::RegistryService::NewStub(channel);
+    echo_stub = bench::Echo::NewStub(channel);
+  }
+  ~Fixture() {
+    server->Shutdown();
+    std::filesystem::remove_all(dir);
+  }
+
+  std::string dir;
+  std::unique_ptr<registry::SqliteRecordStore> store;
+  std::unique_ptr<registry::Registry> domain;
+  std::unique_ptr<registry::RegistryServiceImpl> bulk;
+  std::unique_ptr<registry::ResourceApi> api;
+  std::unique_ptr<registry::RegistryApiService> api_service;
+  EchoService echo;
+  std::unique_ptr<RunningServer> server;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::RegistryApi::Stub> api_stub;
+  std::unique_ptr<v1::RegistryService::Stub> bulk_stub;
+  std::unique_ptr<bench::Echo::Stub> echo_stub;
+};
+
+Fixture& Shared() {
+  static Fixture* fixture = new Fixture();
+  return *fixture;
+}
+
+void BM_EchoBaseline(benchmark::State& state) {
+  Fixture& f = Shared();
+  bench::EchoRequest request;
+  request.set_payload(std::string(static_cast<size_t>(state.range(0)), 'x'));
+  for (auto _ : state) {
+    grpc::ClientContext context;
+    bench::EchoResponse response;
+    if (!f.echo_stub->Echo(&context, request, &response).ok()) state.SkipWithError("echo");
+  }
+}
+
+void BM_GetMission(benchmark::State& state) {
+  Fixture& f = Shared();
+  v1::GetMissionRequest request;
+  request.set_name("missions/minusma");
+  for (auto _ : state) {
+    grpc::ClientContext context;
+    v1::Mission response;
+    if (!f.api_stub->GetMission(&context, request, &response).ok()) state.SkipWithError("get");
+  }
+}
+
+void BM_ListMissions2020(benchmark::State& state) {
+  Fixture& f = Shared();
+  v1::ListMissionsRequest request;
+  request.set_filter("active_in(2020)");
+  request.set_page_size(500);
+  for (auto _ : state) {
+    grpc::ClientContext context;
+    v1::ListMissionsResponse response;
+    if (!f.api_stub->ListMissions(&context, request, &response).ok() ||
+        response.missions_size() != 23) {
+      state.SkipWithError("list");
+    }
+  }
+}
+
+void BM_StreamYearDataset2020(benchmark::State& state) {
+  Fixture& f = Shared();
+  v1::StreamYearDatasetRequest request;
+  request.set_year(2020);
+  for (auto _ : state) {
+    grpc::ClientContext context;
+    auto reader = f.bulk_stub->StreamYearDataset(&context, request);
+    v1::StreamYearDatasetResponse part;
+    while (reader->Read(&part)) {
+    }
+    if (!reader->Finish().ok()) state.SkipWithError("stream");
+  }
+}
+
+// Every benchmark: 5 repetitions of at least 0.3 s (bounded in time),
+// medians reported.
+#define MISSIONS_BENCH(fn) \
+  BENCHMARK(fn)->MinTime(0.3)->Repetitions(5)->ReportAggregatesOnly(true)->UseRealTime()
+
+MISSIONS_BENCH(BM_EchoBaseline)->Arg(64)->Arg(1024);
+MISSIONS_BENCH(BM_GetMission);
+MISSIONS_BENCH(BM_ListMissions2020);
+MISSIONS_BENCH(BM_StreamYearDataset2020);
+
+// Collects the medians to print ratios after the run.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.aggregate_name == "median") {
+        medians_[run.run_name.function_name + (run.run_name.args.empty() ? "" : "/" + run.run_name.args)] =
+            run.GetAdjustedRealTime();
+      }
+    }
+  }
+  void PrintRatios() const {
+    const auto base = medians_.find("BM_EchoBaseline/64");
+    if (base == medians_.end() || base->second <= 0) return;
+    std::printf("\nMedian real time per call, and ratio to the bare echo baseline (64 B):\n");
+    for (const auto& [name, time] : medians_) {
+      std::printf("  %-28s %10.1f us   x%.2f\n", name.c_str(), time / 1000.0,
+                  time / base->second);
+    }
+  }
+
+ private:
+  std::map<std::string, double> medians_;
+};
+
+}  // namespace
+}  // namespace missions
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  missions::RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintRatios();
+  benchmark::Shutdown();
+  return 0;
+}
