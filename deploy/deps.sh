@@ -14,8 +14,14 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev
   # storage and the data file
   libsqlite3-dev sqlite3 libyaml-dev
+  # the report's PDF (typeset in process with Pango and cairo) and its fonts
+  libpango1.0-dev libcairo2-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the report's tests: pdftotext/pdfinfo read the PDF, xmllint the HTML
+  poppler-utils libxml2-utils
+  # the Python example of the API guide (and its ctest)
+  python3-grpcio python3-protobuf
 )
 
 missing=()

@@ -113,9 +113,7 @@ bool IsKeyChar(char c) { return IsNameChar(c) || c == '-'; }
 bool IsWordChar(char c) {
   return IsNameChar(c) || c == '.' || c == '+' || c == '-' || c == '*';
 }
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool IsName(absl::string_view text) {
   if (text.empty() || !IsLetter(text[0])) return false;
@@ -187,19 +185,22 @@ std::optional<double> ParseFiniteDouble(absl::string_view text) {
 std::optional<absl::Time> ParseRfc3339(absl::string_view text) {
   absl::Time time;
   std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &time,
-                       &error) ||
+  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &time, &error) ||
       time == absl::InfiniteFuture() || time == absl::InfinitePast()) {
     return std::nullopt;
   }
   return time;
 }
 
-// A string literal in filter syntax: quotes, and `"`, `\` and `*` escaped.
+// A string literal in filter syntax: quotes, `"` and `\` escaped, and a
+// trailing `*` escaped so that it is not a wildcard.
 std::string QuoteString(absl::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\' || c == '*') out += '\\';
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"' || c == '\\' || (c == '*' && i + 1 == text.size())) {
+      out += '\\';
+    }
     out += c;
   }
   out += '"';
@@ -385,8 +386,7 @@ bool IsSet(const Message& message, const FieldDescriptor* field) {
       return reflection->GetEnumValue(message, field) != 0;
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
-      return !reflection->GetStringReference(message, field, &scratch)
-                  .empty();
+      return !reflection->GetStringReference(message, field, &scratch).empty();
     }
     default:
       return false;
@@ -420,26 +420,28 @@ bool CompareValue(const FilterNode& node, const Message& message,
   int c = 0;
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
-      c = Compare3<int64_t>(repeated ? r->GetRepeatedInt32(message, field, index)
-                                     : r->GetInt32(message, field),
+      c = Compare3<int64_t>(repeated
+                                ? r->GetRepeatedInt32(message, field, index)
+                                : r->GetInt32(message, field),
                             lit.int_value);
       break;
     case FieldDescriptor::CPPTYPE_INT64:
-      c = Compare3<int64_t>(repeated ? r->GetRepeatedInt64(message, field, index)
-                                     : r->GetInt64(message, field),
+      c = Compare3<int64_t>(repeated
+                                ? r->GetRepeatedInt64(message, field, index)
+                                : r->GetInt64(message, field),
                             lit.int_value);
       break;
     case FieldDescriptor::CPPTYPE_UINT32:
-      c = Compare3<uint64_t>(
-          repeated ? r->GetRepeatedUInt32(message, field, index)
-                   : r->GetUInt32(message, field),
-          lit.uint_value);
+      c = Compare3<uint64_t>(repeated
+                                 ? r->GetRepeatedUInt32(message, field, index)
+                                 : r->GetUInt32(message, field),
+                             lit.uint_value);
       break;
     case FieldDescriptor::CPPTYPE_UINT64:
-      c = Compare3<uint64_t>(
-          repeated ? r->GetRepeatedUInt64(message, field, index)
-                   : r->GetUInt64(message, field),
-          lit.uint_value);
+      c = Compare3<uint64_t>(repeated
+                                 ? r->GetRepeatedUInt64(message, field, index)
+                                 : r->GetUInt64(message, field),
+                             lit.uint_value);
       break;
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
@@ -619,7 +621,8 @@ std::string FormatLiteral(const FieldDescriptor* leaf, const Literal& lit) {
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
       if (IsDateType(leaf->message_type())) {
-        return absl::FormatCivilTime(lit.day);
+        return absl::StrFormat("%04d-%02d-%02d", lit.day.year(),
+                               lit.day.month(), lit.day.day());
       }
       return absl::StrCat("\"", FormatTimestamp(lit.time), "\"");
   }
@@ -636,8 +639,8 @@ std::string FormatNode(const FilterNode& node) {
       }
       return absl::StrCat(
           "(",
-          absl::StrJoin(parts, node.kind == FilterNode::Kind::kAnd ? " AND "
-                                                                   : " OR "),
+          absl::StrJoin(parts,
+                        node.kind == FilterNode::Kind::kAnd ? " AND " : " OR "),
           ")");
     }
     case FilterNode::Kind::kNot:
@@ -648,11 +651,14 @@ std::string FormatNode(const FilterNode& node) {
         case CompareOp::kPresent:
           return absl::StrCat(path, ":*");
         case CompareOp::kHasKey:
-          return absl::StrCat(
-              path, ":",
-              FormatMapKey(node.leaf->message_type()->map_key(),
-                           node.literal.key));
+          return absl::StrCat(path, ":",
+                              FormatMapKey(node.leaf->message_type()->map_key(),
+                                           node.literal.key));
         default:
+          if (node.op_text == ":") {
+            return absl::StrCat(path, ":",
+                                FormatLiteral(node.leaf, node.literal));
+          }
           return absl::StrCat(path, " ", node.op_text, " ",
                               FormatLiteral(node.leaf, node.literal));
       }
@@ -743,12 +749,7 @@ class Parser {
 
   // Parses the whole text; nullopt for an empty filter.
   absl::StatusOr<std::optional<FilterNode>> Parse() {
-    if (text_.size() > 4 * static_cast<size_t>(kMaxFilterLength) ||
-        CharCount(text_) > static_cast<size_t>(kMaxFilterLength)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "filter: too long (", CharCount(text_), " characters; at most ",
-          kMaxFilterLength, " are allowed)"));
-    }
+    RETURN_IF_ERROR(CheckLength("filter", text_, kMaxFilterLength));
     SkipSpace();
     if (AtEnd()) return std::nullopt;
     ASSIGN_OR_RETURN(FilterNode node, ParseExpression(0));
@@ -762,10 +763,9 @@ class Parser {
  private:
   absl::Status Error(size_t offset, absl::string_view what,
                      absl::string_view hint = "") const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("filter: ", what, " at position ",
-                     CharPosition(text_, offset), hint.empty() ? "" : "; ",
-                     hint));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "filter: ", what, " at position ", CharPosition(text_, offset),
+        hint.empty() ? "" : "; ", hint));
   }
 
   bool AtEnd() const { return pos_ >= text_.size(); }
@@ -794,7 +794,8 @@ class Parser {
     SkipSpace();
     const absl::string_view keyword = PeekKeyword();
     if (AtEnd() || Peek() == ')' || keyword == "AND" || keyword == "OR") {
-      return Error(op_pos, absl::StrCat("'", op, "' is not followed by a term"));
+      return Error(op_pos,
+                   absl::StrCat("'", op, "' is not followed by a term"));
     }
     return absl::OkStatus();
   }
@@ -868,7 +869,8 @@ class Parser {
 
   absl::StatusOr<FilterNode> ParseSimple(int depth) {
     SkipSpace();
-    if (AtEnd()) return Error(pos_, "expected a term, got the end of the filter");
+    if (AtEnd())
+      return Error(pos_, "expected a term, got the end of the filter");
     const char c = Peek();
     if (c == '(') {
       const size_t open = pos_;
@@ -901,13 +903,12 @@ class Parser {
     if (IsWordChar(c)) {
       size_t end = pos_;
       while (end < text_.size() && IsWordChar(text_[end])) ++end;
-      return Error(pos_,
-                   absl::StrCat("expected a field name or function call, got '",
-                                Printable(text_.substr(pos_, end - pos_)),
-                                "'"));
+      return Error(
+          pos_, absl::StrCat("expected a field name or function call, got '",
+                             Printable(text_.substr(pos_, end - pos_)), "'"));
     }
     return Error(pos_, absl::StrCat("unexpected character '",
-                                    Printable(text_.substr(pos_, 1)), "'"));
+                                    Printable(CharAt(text_, pos_)), "'"));
   }
 
   // Scans a string literal starting at the opening quote.
@@ -927,11 +928,11 @@ class Parser {
         if (pos_ + 1 >= text_.size()) break;
         const char escaped = text_[pos_ + 1];
         if (escaped != '"' && escaped != '\\' && escaped != '*') {
-          return Error(pos_,
-                       absl::StrCat("unknown escape '\\",
-                                    Printable(text_.substr(pos_ + 1, 1)),
-                                    "' in string"),
-                       "only \\\", \\\\ and \\* are allowed");
+          return Error(
+              pos_,
+              absl::StrCat("unknown escape '\\",
+                           Printable(CharAt(text_, pos_ + 1)), "' in string"),
+              "only \\\", \\\\ and \\* are allowed");
         }
         value.text += escaped;
         value.wildcard = false;
@@ -998,9 +999,8 @@ class Parser {
   absl::StatusOr<FilterNode> ParseRestrictionOrCall() {
     const size_t start = pos_;
     if (++terms_ > kMaxFilterTerms) {
-      return Error(start,
-                   absl::StrCat("too many terms (more than ", kMaxFilterTerms,
-                                ")"));
+      return Error(start, absl::StrCat("too many terms (more than ",
+                                       kMaxFilterTerms, ")"));
     }
     ASSIGN_OR_RETURN(std::vector<Segment> segments, ScanPath());
     if (Peek() == '(') return ParseCall(segments, start);
@@ -1058,8 +1058,8 @@ class Parser {
             (key_field->cpp_type() == FieldDescriptor::CPPTYPE_INT32 &&
              (*value < std::numeric_limits<int32_t>::min() ||
               *value > std::numeric_limits<int32_t>::max()))) {
-          return wrong(absl::StrCat("an integer (", key_field->type_name(),
-                                    ")"));
+          return wrong(
+              absl::StrCat("an integer (", key_field->type_name(), ")"));
         }
         key.int_key = *value;
         return key;
@@ -1111,19 +1111,19 @@ class Parser {
         continue;
       }
       if (message == nullptr) {
-        return Error(segment.pos,
-                     absl::StrCat("'", Printable(so_far), "' is ",
-                                  FieldTypeName(last), " and has no field '",
-                                  Printable(segment.text), "'"));
+        return Error(
+            segment.pos,
+            absl::StrCat("'", Printable(so_far), "' is ", FieldTypeName(last),
+                         " and has no field '", Printable(segment.text), "'"));
       }
       const FieldDescriptor* field =
           segment.quoted ? nullptr : message->FindFieldByName(segment.text);
       if (field == nullptr) {
-        return Error(segment.pos,
-                     absl::StrCat("unknown field '", Printable(segment.text),
-                                  "'"),
-                     absl::StrCat("fields of ", message->full_name(), ": ",
-                                  FieldNameList(message)));
+        return Error(
+            segment.pos,
+            absl::StrCat("unknown field '", Printable(segment.text), "'"),
+            absl::StrCat("fields of ", message->full_name(), ": ",
+                         FieldNameList(message)));
       }
       PathStep step;
       step.field = field;
@@ -1146,16 +1146,16 @@ class Parser {
     return path;
   }
 
-  absl::StatusOr<FilterNode> CompileComparison(const ResolvedPath& path,
-                                               absl::string_view op,
-                                               size_t op_pos,
-                                               const ScannedValue& value) const {
+  absl::StatusOr<FilterNode> CompileComparison(
+      const ResolvedPath& path, absl::string_view op, size_t op_pos,
+      const ScannedValue& value) const {
     FilterNode node;
     node.kind = FilterNode::Kind::kCompare;
     node.path = path.steps;
     node.leaf = path.leaf;
     node.op_text = std::string(op);
-    const std::string quoted_path = absl::StrCat("'", Printable(path.text), "'");
+    const std::string quoted_path =
+        absl::StrCat("'", Printable(path.text), "'");
     if (!value.quoted && value.text == "*") {
       if (op != ":") {
         return Error(value.pos, "'*' is only allowed after ':'",
@@ -1172,8 +1172,8 @@ class Parser {
             absl::StrCat("operator '", op, "' is not allowed on map field ",
                          quoted_path),
             absl::StrCat("use '", Printable(path.text),
-                          ":key' to test for a key, or compare an entry: '",
-                          Printable(path.text), ".key = value'"));
+                         ":key' to test for a key, or compare an entry: '",
+                         Printable(path.text), ".key = value'"));
       }
       node.op = CompareOp::kHasKey;
       ASSIGN_OR_RETURN(node.literal.key,
@@ -1182,14 +1182,13 @@ class Parser {
       return node;
     }
     if (!path.repeated_field.empty() && op != ":") {
-      return Error(op_pos,
-                   absl::StrCat("operator '", op,
-                                "' is not allowed on repeated field '",
-                                Printable(path.repeated_field), "'"),
-                   absl::StrCat("use ':' (has): '", Printable(path.text), ":",
-                                Printable(text_.substr(
-                                    value.pos, value.end - value.pos)),
-                                "'"));
+      return Error(
+          op_pos,
+          absl::StrCat("operator '", op, "' is not allowed on repeated field '",
+                       Printable(path.repeated_field), "'"),
+          absl::StrCat(
+              "use ':' (has): '", Printable(path.text), ":",
+              Printable(text_.substr(value.pos, value.end - value.pos)), "'"));
     }
     const FieldDescriptor* leaf = path.leaf;
     const bool ordering = op == "<" || op == "<=" || op == ">" || op == ">=";
@@ -1240,18 +1239,16 @@ class Parser {
                                          bool equality) const {
     Literal lit;
     const auto wrong = [&](absl::string_view expected) {
-      return Error(value.pos,
-                   absl::StrCat("expected ", expected, " for field '",
-                                Printable(path_text), "' (",
-                                FieldTypeName(leaf), "), got ",
-                                DescribeValue(value)));
+      return Error(value.pos, absl::StrCat("expected ", expected,
+                                           " for field '", Printable(path_text),
+                                           "' (", FieldTypeName(leaf),
+                                           "), got ", DescribeValue(value)));
     };
     const auto out_of_range = [&] {
-      return Error(value.pos,
-                   absl::StrCat("value '", Printable(value.text),
-                                "' is out of range for field '",
-                                Printable(path_text), "' (",
-                                FieldTypeName(leaf), ")"));
+      return Error(value.pos, absl::StrCat("value '", Printable(value.text),
+                                           "' is out of range for field '",
+                                           Printable(path_text), "' (",
+                                           FieldTypeName(leaf), ")"));
     };
     switch (leaf->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
@@ -1318,12 +1315,12 @@ class Parser {
                 : FindEnumValue(type, value.text);
         if (found == nullptr) {
           if (value.quoted || !IsName(value.text)) {
-            return Error(value.pos,
-                         absl::StrCat("expected a value name of ",
-                                      type->full_name(), " for field '",
-                                      Printable(path_text), "', got ",
-                                      DescribeValue(value)),
-                         absl::StrCat("values: ", EnumValueList(type)));
+            return Error(
+                value.pos,
+                absl::StrCat("expected a value name of ", type->full_name(),
+                             " for field '", Printable(path_text), "', got ",
+                             DescribeValue(value)),
+                absl::StrCat("values: ", EnumValueList(type)));
           }
           return Error(value.pos,
                        absl::StrCat("unknown value '", Printable(value.text),
@@ -1369,11 +1366,16 @@ class Parser {
     std::shared_ptr<const FilterFunction> function = functions_.Find(name);
     if (function == nullptr) {
       const std::vector<std::string> known = functions_.Names();
-      return Error(start,
-                   absl::StrCat("unknown function '", Printable(name), "'"),
-                   known.empty() ? std::string("no functions are available")
-                                 : absl::StrCat("functions: ",
-                                                absl::StrJoin(known, ", ")));
+      return Error(
+          start, absl::StrCat("unknown function '", Printable(name), "'"),
+          known.empty()
+              ? std::string("no functions are available")
+              : absl::StrCat("functions: ", absl::StrJoin(known, ", ")));
+    }
+    if (function->message_type != nullptr && function->message_type != type_) {
+      return Error(start, absl::StrCat("function '", name, "' applies to ",
+                                       function->message_type->full_name(),
+                                       ", not ", type_->full_name()));
     }
     const size_t open = pos_;
     ++pos_;
@@ -1385,20 +1387,19 @@ class Parser {
       while (true) {
         SkipSpace();
         if (AtEnd()) {
-          return Error(open, absl::StrCat("unclosed '(' of the call of '",
-                                          name, "'"));
+          return Error(
+              open, absl::StrCat("unclosed '(' of the call of '", name, "'"));
         }
         ASSIGN_OR_RETURN(std::optional<ScannedValue> arg, ScanValue());
         if (!arg.has_value()) {
-          return Error(pos_, absl::StrCat("expected argument ",
-                                          args.size() + 1, " of '", name,
-                                          "'"));
+          return Error(pos_, absl::StrCat("expected argument ", args.size() + 1,
+                                          " of '", name, "'"));
         }
         args.push_back(*std::move(arg));
         SkipSpace();
         if (AtEnd()) {
-          return Error(open, absl::StrCat("unclosed '(' of the call of '",
-                                          name, "'"));
+          return Error(
+              open, absl::StrCat("unclosed '(' of the call of '", name, "'"));
         }
         if (Peek() == ',') {
           ++pos_;
@@ -1415,30 +1416,29 @@ class Parser {
     if (args.size() != function->parameters.size()) {
       return Error(
           start,
-          absl::StrCat("function '", name, "' takes ",
-                       function->parameters.size(),
-                       function->parameters.size() == 1 ? " argument"
-                                                        : " arguments",
-                       ", got ", args.size()));
+          absl::StrCat(
+              "function '", name, "' takes ", function->parameters.size(),
+              function->parameters.size() == 1 ? " argument" : " arguments",
+              ", got ", args.size()));
     }
     FilterNode node;
     node.kind = FilterNode::Kind::kCall;
     node.function_name = name;
     node.function = std::move(function);
     for (size_t i = 0; i < args.size(); ++i) {
-      ASSIGN_OR_RETURN(FilterValue arg,
-                       ConvertArgument(node.function->parameters[i], args[i],
-                                       i + 1, name));
+      ASSIGN_OR_RETURN(
+          FilterValue arg,
+          ConvertArgument(node.function->parameters[i], args[i], i + 1, name));
       node.args.push_back(std::move(arg));
     }
     const size_t after = pos_;
     SkipSpace();
-    if (!AtEnd() && absl::string_view("=!<>:").find(Peek()) !=
-                        absl::string_view::npos) {
-      return Error(pos_,
-                   absl::StrCat("the result of '", name,
-                                "(...)' cannot be compared"),
-                   "use the call as a term on its own, or negate it with NOT");
+    if (!AtEnd() &&
+        absl::string_view("=!<>:").find(Peek()) != absl::string_view::npos) {
+      return Error(
+          pos_,
+          absl::StrCat("the result of '", name, "(...)' cannot be compared"),
+          "use the call as a term on its own, or negate it with NOT");
     }
     pos_ = after;
     return node;
@@ -1449,9 +1449,9 @@ class Parser {
                                               size_t index,
                                               absl::string_view name) const {
     const auto wrong = [&](absl::string_view expected) {
-      return Error(arg.pos, absl::StrCat("argument ", index, " of '", name,
-                                         "' must be ", expected, ", got ",
-                                         DescribeValue(arg)));
+      return Error(arg.pos,
+                   absl::StrCat("argument ", index, " of '", name, "' must be ",
+                                expected, ", got ", DescribeValue(arg)));
     };
     switch (kind) {
       case FilterValue::Kind::kString:
@@ -1481,7 +1481,8 @@ class Parser {
       case FilterValue::Kind::kTimestamp: {
         const std::optional<absl::Time> time = ParseRfc3339(arg.text);
         if (!time.has_value()) {
-          return wrong("an RFC 3339 timestamp string (\"2021-06-14T09:30:00Z\")");
+          return wrong(
+              "an RFC 3339 timestamp string (\"2021-06-14T09:30:00Z\")");
         }
         return FilterValue::Timestamp(*time);
       }
@@ -1638,8 +1639,8 @@ absl::StatusOr<bool> Filter::Matches(const Message& message) const {
   if (root_ == nullptr) return true;
   if (message.GetDescriptor() != type_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("filter: parsed for ", type_->full_name(),
-                     ", applied to ", message.GetDescriptor()->full_name()));
+        absl::StrCat("filter: parsed for ", type_->full_name(), ", applied to ",
+                     message.GetDescriptor()->full_name()));
   }
   return Evaluate(*root_, message);
 }

@@ -56,17 +56,21 @@
 // ------
 // A value is read according to the type of the field it is compared with:
 //   string, bytes  a string, or a word taken literally (`countries:ML`).
+//                  Words cannot hold "/", ":" or spaces: write
+//                  `region = "regions/africa"`.
 //   integers       a word that is a decimal integer in the field's range;
 //                  `-5` is negative.
-//   float, double  a decimal number: `3`, `-2.5`, `1e3`.
+//   float, double  a decimal number: `3`, `-2.5`, `1e3` (not `nan` or
+//                  `inf`); a float field compares with the number rounded
+//                  to float.
 //   bool           `true` or `false`.
 //   enum           a value name as a word, in full (`LEAD_ORGANIZATION_EU`)
 //                  or without the prefix that the enum's type name gives
 //                  (`EU` for LeadOrganization, `UNSPECIFIED` for
 //                  EndDate.Kind's KIND_UNSPECIFIED; `DATE` is already
 //                  short). Numbers are not accepted.
-//   date           (google.type.Date) `2021-06-14`, `2021-06` or `2021`,
-//                  as a word or a string.
+//   date           (google.type.Date) `2021-06-14`, `2021-06` or `2021`
+//                  (four-digit year, existing day), as a word or a string.
 //   timestamp      (google.protobuf.Timestamp) an RFC 3339 string:
 //                  "2021-06-14T09:30:00Z", "2021-06-14T11:30:00.5+02:00".
 // A string for a non-string field (`report_order = "5"`), an unknown enum
@@ -88,8 +92,10 @@
 //                  field, a date, a proto3 `optional` field or a oneof member
 //                  is set (a date also non-empty); any other field has a
 //                  non-default value (non-empty string, non-zero number,
-//                  true, an enum value other than 0). `x:*` is the only use
-//                  of a bare `*` value.
+//                  true, an enum value other than 0). Through a map key
+//                  (`display_name.en:*`): the entry exists and its value is
+//                  set by these rules. `x:*` is the only use of a bare `*`
+//                  value.
 // Repeated fields, and paths through them, allow only ":"; map fields
 // themselves only ":" (compare their entries through a key); message fields
 // only ":*" (compare their fields through a path).
@@ -101,8 +107,10 @@
 //
 // Missing values: an unset date or timestamp, an empty or invalid date, an
 // unset proto3 `optional` field and a missing map entry have no value; every
-// comparison with them is false (so `a != v` is true). Other unset fields
-// have their default value, as in proto3: `report_order = 0`.
+// comparison with them is false (so `a != v` is true), and so is every
+// comparison with a NaN field value. Other unset fields have their default
+// value, as in proto3: `report_order = 0`, and so do the fields of an unset
+// message: `cap.pool = ""` matches a decision without a cap.
 //
 // Partial dates (year only, or year and month) compare by their first day,
 // on both sides: a start date of "2021" equals `2021-01-01` and is less than
@@ -115,13 +123,17 @@
 // (FilterValue::Kind): kString a string or word; kInteger a decimal integer;
 // kNumber a decimal number; kBool `true` or `false`; kDate a date as above
 // (the FilterValue keeps partial dates partial); kTimestamp an RFC 3339
-// string. Unknown functions, a wrong number of arguments and arguments of
-// the wrong kind are rejected when parsing.
+// string. Unknown functions, functions registered for another message type,
+// a wrong number of arguments and arguments of the wrong kind are rejected
+// when parsing.
 //
 // Limits
 // ------
-// At most 2000 characters (Unicode code points), parentheses nested at most
-// 32 deep, at most 200 terms (comparisons and function calls).
+// At most 2000 characters (Unicode code points; and at most 8000 bytes),
+// parentheses nested at most 32 deep (NOT and "-" do not count), at most
+// 200 terms (comparisons and function calls). Parsing takes time
+// proportional to the length of the filter; matching, to the number of terms
+// times the number of elements their paths go through.
 //
 // Errors
 // ------
@@ -144,10 +156,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -201,10 +216,9 @@ class FilterValue {
   bool operator==(const FilterValue&) const;
 
  private:
-  FilterValue(Kind kind,
-              std::variant<std::string, int64_t, double, bool,
-                           google::type::Date, absl::Time>
-                  value)
+  FilterValue(Kind kind, std::variant<std::string, int64_t, double, bool,
+                                      google::type::Date, absl::Time>
+                             value)
       : kind_(kind), value_(std::move(value)) {}
 
   Kind kind_;
@@ -216,14 +230,15 @@ class FilterValue {
 // A predicate over the listed message with the call's arguments, already
 // checked against the declared kinds. Returns whether the message matches,
 // or an error that Filter::Matches passes on.
-using FilterPredicate = std::function<absl::StatusOr<bool>(
-    const google::protobuf::Message& message,
-    absl::Span<const FilterValue> args)>;
+using FilterPredicate =
+    std::function<absl::StatusOr<bool>(const google::protobuf::Message& message,
+                                       absl::Span<const FilterValue> args)>;
 
 // A function that filters may call: its parameter kinds (the arity is their
-// number) and its predicate.
+// number), the message type it applies to (null: any) and its predicate.
 struct FilterFunction {
   std::vector<FilterValue::Kind> parameters;
+  const google::protobuf::Descriptor* message_type = nullptr;
   FilterPredicate predicate;
 };
 
@@ -236,6 +251,40 @@ class FunctionTable {
   FunctionTable& Add(std::string name,
                      std::vector<FilterValue::Kind> parameters,
                      FilterPredicate predicate);
+
+  // Registers `name` for filters over the generated message type T only:
+  // `predicate` is called as predicate(const T&, absl::Span<const
+  // FilterValue>) and returns absl::StatusOr<bool>. Filter::Parse rejects
+  // calls of the function in filters over other types; Matches fails with
+  // Internal if the message is not a T (a dynamic message of T's type).
+  //   functions.Add<registry::v1::Mission>(
+  //       "in_region", {FilterValue::Kind::kString},
+  //       [](const registry::v1::Mission& mission,
+  //          absl::Span<const FilterValue> args) -> absl::StatusOr<bool> {
+  //         return mission.region() == args[0].string_value();
+  //       });
+  template <typename T, typename Predicate>
+  FunctionTable& Add(std::string name,
+                     std::vector<FilterValue::Kind> parameters,
+                     Predicate predicate) {
+    auto function = std::make_shared<FilterFunction>();
+    function->parameters = std::move(parameters);
+    function->message_type = T::descriptor();
+    function->predicate =
+        [predicate = std::move(predicate)](
+            const google::protobuf::Message& message,
+            absl::Span<const FilterValue> args) -> absl::StatusOr<bool> {
+      const T* typed = google::protobuf::DynamicCastToGenerated<T>(&message);
+      if (typed == nullptr) {
+        return absl::InternalError(
+            absl::StrCat("expects a ", T::descriptor()->full_name(), ", got a ",
+                         message.GetDescriptor()->full_name()));
+      }
+      return predicate(*typed, args);
+    };
+    functions_[std::move(name)] = std::move(function);
+    return *this;
+  }
 
   // Returns the function called `name`, or null.
   std::shared_ptr<const FilterFunction> Find(absl::string_view name) const;
@@ -275,9 +324,10 @@ class Filter {
   // True for the empty filter.
   bool empty() const { return root_ == nullptr; }
 
-  // A canonical, fully parenthesised form of the filter, itself a valid
-  // filter with the same meaning: `(a = 1 AND (b:"x" OR NOT c < 2.5))`.
-  // "" for the empty filter.
+  // A canonical, fully parenthesised form of the filter, for logs and
+  // tests: `(a = 1 AND (b:"x" OR NOT c < 2.5))`. It parses to the same
+  // filter, unless it exceeds the length or nesting limit (it can be longer
+  // and nest deeper than the original). "" for the empty filter.
   std::string DebugString() const;
 
  private:

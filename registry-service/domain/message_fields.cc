@@ -49,9 +49,38 @@ size_t CharCount(absl::string_view text) {
   return count;
 }
 
+absl::Status CheckLength(absl::string_view what, absl::string_view text,
+                         int max_chars) {
+  const size_t limit = static_cast<size_t>(max_chars);
+  const size_t chars = CharCount(text);
+  if (chars > limit) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": too long (", chars,
+                                                   " characters; at most ",
+                                                   max_chars, " are allowed)"));
+  }
+  if (text.size() > 4 * limit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": too long (", text.size(), " bytes; at most ",
+                     max_chars, " characters are allowed)"));
+  }
+  return absl::OkStatus();
+}
+
 size_t CharPosition(absl::string_view text, size_t offset) {
   if (offset > text.size()) offset = text.size();
   return CharCount(text.substr(0, offset)) + 1;
+}
+
+absl::string_view CharAt(absl::string_view text, size_t offset) {
+  if (offset >= text.size()) return absl::string_view();
+  size_t end = offset + 1;
+  if ((static_cast<unsigned char>(text[offset]) & 0xC0) == 0xC0) {
+    while (end < text.size() && end - offset < 4 &&
+           IsContinuationByte(text[end])) {
+      ++end;
+    }
+  }
+  return text.substr(offset, end - offset);
 }
 
 std::string PrintableText(absl::string_view text) {
@@ -85,9 +114,9 @@ bool IsTimestampType(const Descriptor* type) {
 
 std::string FieldTypeName(const FieldDescriptor* field) {
   if (field->is_map()) {
-    return absl::StrCat(
-        "map<", FieldTypeName(field->message_type()->map_key()), ", ",
-        FieldTypeName(field->message_type()->map_value()), ">");
+    return absl::StrCat("map<", FieldTypeName(field->message_type()->map_key()),
+                        ", ", FieldTypeName(field->message_type()->map_value()),
+                        ">");
   }
   std::string name;
   switch (field->cpp_type()) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -23,9 +24,21 @@ namespace missions::registry {
 // UTF-8 continuation bytes.
 size_t CharCount(absl::string_view text);
 
+// Returns InvalidArgument ("<what>: too long (2001 characters; at most 2000
+// are allowed)") if `text` has more than `max_chars` characters or more
+// than 4 * `max_chars` bytes (so that no byte sequence, valid UTF-8 or not,
+// is unbounded).
+absl::Status CheckLength(absl::string_view what, absl::string_view text,
+                         int max_chars);
+
 // The 1-based character position of the byte at `offset` in `text`
 // (`offset` may be text.size(), the position just after the end).
 size_t CharPosition(absl::string_view text, size_t offset);
+
+// The character at byte `offset` of `text`: a UTF-8 lead byte with its
+// continuation bytes (at most 4 bytes), or a single byte otherwise. Empty
+// at the end of `text`.
+absl::string_view CharAt(absl::string_view text, size_t offset);
 
 // `text` for error messages: control characters (bytes below 0x20 and
 // 0x7F) written as \xNN, everything else as is.

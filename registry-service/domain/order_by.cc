@@ -24,9 +24,7 @@ bool IsLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 bool IsNameChar(char c) { return IsLetter(c) || (c >= '0' && c <= '9'); }
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 template <typename T>
 int Compare3(const T& a, const T& b) {
@@ -103,14 +101,11 @@ class Parser {
       : text_(text), type_(type) {}
 
   // Parses the keys into `paths` and `keys`.
-  absl::Status Parse(
-      std::vector<std::vector<const FieldDescriptor*>>& paths,
-      std::vector<OrderByKey>& keys) {
-    if (text_.size() > 4 * static_cast<size_t>(kMaxOrderByLength) ||
-        CharCount(text_) > static_cast<size_t>(kMaxOrderByLength)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "order_by: too long (", CharCount(text_), " characters; at most ",
-          kMaxOrderByLength, " are allowed)"));
+  absl::Status Parse(std::vector<std::vector<const FieldDescriptor*>>& paths,
+                     std::vector<OrderByKey>& keys) {
+    if (absl::Status status = CheckLength("order_by", text_, kMaxOrderByLength);
+        !status.ok()) {
+      return status;
     }
     SkipSpace();
     if (AtEnd()) return absl::OkStatus();
@@ -150,8 +145,7 @@ class Parser {
       if (text_[pos_] != ',') {
         return Error(pos_, absl::StrCat("expected ',' after '",
                                         keys.back().field_path, "', got '",
-                                        Printable(text_.substr(pos_, 1)),
-                                        "'"));
+                                        Printable(CharAt(text_, pos_)), "'"));
       }
       ++pos_;
     }
@@ -164,10 +158,9 @@ class Parser {
 
   absl::Status Error(size_t offset, absl::string_view what,
                      absl::string_view hint = "") const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("order_by: ", what, " at position ",
-                     CharPosition(text_, offset), hint.empty() ? "" : "; ",
-                     hint));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "order_by: ", what, " at position ", CharPosition(text_, offset),
+        hint.empty() ? "" : "; ", hint));
   }
 
   bool AtEnd() const { return pos_ >= text_.size(); }
@@ -192,16 +185,15 @@ class Parser {
                                           : "expected a field name after '.'");
         }
         return Error(pos_, absl::StrCat("expected a field name, got '",
-                                        Printable(text_.substr(pos_, 1)),
-                                        "'"));
+                                        Printable(CharAt(text_, pos_)), "'"));
       }
       const absl::string_view name = PeekName();
       pos_ += name.size();
       if (message == nullptr) {
-        return Error(segment_pos,
-                     absl::StrCat("'", so_far, "' is ",
-                                  FieldTypeName(path.back()),
-                                  " and has no field '", name, "'"));
+        return Error(
+            segment_pos,
+            absl::StrCat("'", so_far, "' is ", FieldTypeName(path.back()),
+                         " and has no field '", name, "'"));
       }
       const FieldDescriptor* field =
           message->FindFieldByName(std::string(name));
@@ -213,13 +205,13 @@ class Parser {
       absl::StrAppend(&so_far, path.empty() ? "" : ".", name);
       path.push_back(field);
       if (field->is_map()) {
-        return Error(segment_pos, absl::StrCat("cannot order by map field '",
-                                               so_far, "'"));
+        return Error(segment_pos,
+                     absl::StrCat("cannot order by map field '", so_far, "'"));
       }
       if (field->is_repeated()) {
-        return Error(segment_pos,
-                     absl::StrCat("cannot order by repeated field '", so_far,
-                                  "'"));
+        return Error(
+            segment_pos,
+            absl::StrCat("cannot order by repeated field '", so_far, "'"));
       }
       const bool is_message =
           field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
@@ -232,12 +224,12 @@ class Parser {
         continue;
       }
       if (is_message && !is_value_message) {
-        return Error(segment_pos,
-                     absl::StrCat("cannot order by message field '", so_far,
-                                  "' (", field->message_type()->full_name(),
-                                  ")"),
-                     absl::StrCat("order by one of its fields: ",
-                                  FieldNameList(field->message_type())));
+        return Error(
+            segment_pos,
+            absl::StrCat("cannot order by message field '", so_far, "' (",
+                         field->message_type()->full_name(), ")"),
+            absl::StrCat("order by one of its fields: ",
+                         FieldNameList(field->message_type())));
       }
       return path;
     }
@@ -276,8 +268,7 @@ bool OrderBy::Less(const Message& a, const Message& b) const {
     return false;
   }
   for (const Key& key : paths_) {
-    int c = CompareField(Walk(a, key.path), Walk(b, key.path),
-                         key.path.back());
+    int c = CompareField(Walk(a, key.path), Walk(b, key.path), key.path.back());
     if (key.descending) c = -c;
     if (c != 0) return c < 0;
   }

@@ -64,8 +64,8 @@ class OrderBy {
   // InvalidArgument, with the position and cause, for a syntax error, an
   // unknown field, a field that cannot be ordered by, a repeated key, a text
   // that is too long and a null `type`.
-  static absl::StatusOr<OrderBy> Parse(absl::string_view text,
-                                       const google::protobuf::Descriptor* type);
+  static absl::StatusOr<OrderBy> Parse(
+      absl::string_view text, const google::protobuf::Descriptor* type);
 
   // Returns true if `a` sorts before `b`: a strict weak ordering, false for
   // ties (callers append the resource name as the final tie-breaker).

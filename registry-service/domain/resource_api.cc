@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -478,9 +479,14 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Messag
   }
   auto all = std::make_shared<const std::vector<StoredResource>>(records);
   absl::StatusOr<Filter> filter = Filter::Parse(filter_text, type, FunctionsFor(kind, all));
-  if (!filter.ok()) violations.Add("filter", std::string(filter.status().message()));
+  if (!filter.ok()) {
+    violations.Add("filter", std::string(absl::StripPrefix(filter.status().message(), "filter: ")));
+  }
   absl::StatusOr<OrderBy> order = OrderBy::Parse(order_text, type);
-  if (!order.ok()) violations.Add("order_by", std::string(order.status().message()));
+  if (!order.ok()) {
+    violations.Add("order_by",
+                   std::string(absl::StripPrefix(order.status().message(), "order_by: ")));
+  }
   RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid List request")));
 
   std::vector<const Message*> matched;
@@ -573,32 +579,37 @@ absl::Status ResourceApi::Write(
   ASSIGN_OR_RETURN(const bool replayed, replay());
   if (replayed) return absl::OkStatus();
 
-  ASSIGN_OR_RETURN(std::vector<Mutation> mutations, plan(response));
-  if (GetBool(request, "validate_only") || mutations.empty()) return absl::OkStatus();
   CommitInfo info;
   info.actor = caller.actor;
   info.method = std::string(method);
   info.reason = GetString(request, "reason");
   info.request_id = request_id;
   info.request_fingerprint = fingerprint;
-  absl::StatusOr<int64_t> committed = store_->Commit(
-      mutations, info,
-      [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
-        // The target record is the last mutation; children (force) come first.
-        response->CopyFrom(*stamped.back());
-        return response->SerializeAsString();
-      });
+  // The commit fails with Aborted if a record changed between the plan and
+  // the commit. Then plan again on the new state: a caller's etag, now
+  // stale, fails in the plan; without one the change applies to the new
+  // state (nothing is stale when no etag was given).
+  constexpr int kMaxAttempts = 5;
+  std::vector<Mutation> mutations;
+  absl::StatusOr<int64_t> committed;
+  for (int attempt = 1;; ++attempt) {
+    ASSIGN_OR_RETURN(mutations, plan(response));
+    if (GetBool(request, "validate_only") || mutations.empty()) return absl::OkStatus();
+    committed = store_->Commit(
+        mutations, info,
+        [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
+          // The target record is the last mutation; children (force) come first.
+          response->CopyFrom(*stamped.back());
+          return response->SerializeAsString();
+        });
+    if (!absl::IsAborted(committed.status()) || attempt == kMaxAttempts) break;
+  }
   if (!committed.ok() && absl::IsAlreadyExists(committed.status()) && !request_id.empty()) {
     // A concurrent retry with the same request_id won the race.
     ASSIGN_OR_RETURN(const bool raced, replay());
     if (raced) return absl::OkStatus();
   }
   RETURN_IF_ERROR(committed.status());
-  if (request_id.empty()) {
-    // make_response runs only for requests with an id; fetch the result.
-    ASSIGN_OR_RETURN(StoredResource stored, store_->Get(NameOf(*mutations.back().after), 0));
-    response->CopyFrom(*stored.message);
-  }
   return absl::OkStatus();
 }
 
@@ -958,12 +969,13 @@ absl::Status ResourceApi::WatchChanges(
     const v1::WatchChangesRequest& request,
     const std::function<bool(const v1::ChangeEvent&)>& send,
     const std::function<bool()>& cancelled, absl::Time deadline) {
-  if (request.after_revision() < 0) {
-    return InvalidArgumentWithViolations("invalid WatchChanges request",
-                                         {{"after_revision", "must not be negative"}});
-  }
+  ViolationList violations;
+  if (request.after_revision() < 0) violations.Add("after_revision", "must not be negative");
+  if (request.after_event_id() < 0) violations.Add("after_event_id", "must not be negative");
+  RETURN_IF_ERROR(violations.ToStatus("invalid WatchChanges request"));
   AuditQuery query;
   query.after_revision = request.after_revision();
+  query.after_id = request.after_event_id();
   query.limit = 500;
   int64_t seen_revision = request.after_revision();
   while (!cancelled() && absl::Now() < deadline) {

@@ -116,9 +116,10 @@ class RecordStore {
   virtual ~RecordStore() = default;
 
   // Applies `mutations` in one transaction as one new revision and returns
-  // it. Before writing, `make_response(revision, stamped)` builds the
-  // response to remember under `info.request_id` (if set); `stamped` holds
-  // the `after` messages with their output-only fields set, in order.
+  // it. Inside the transaction, `make_response(revision, stamped)` (if
+  // given) builds the response, which is remembered under
+  // `info.request_id` if set; `stamped` holds the `after` messages with
+  // their output-only fields set, in order.
   // Returns AlreadyExists if a kCreate names a stored resource (deleted or
   // not) or the request_id is taken; NotFound if another change names a
   // resource that is not stored; Aborted if a resource changed since

@@ -577,10 +577,13 @@ absl::StatusOr<int64_t> SqliteRecordStore::Commit(
       RETURN_IF_ERROR(projection.Replace(mutation.kind, *message, deleted));
       stamped.push_back(std::move(message));
     }
-    if (!info.request_id.empty()) {
+    std::string response;
+    if (make_response) {
       std::vector<const Message*> views;
       for (const auto& m : stamped) views.push_back(m.get());
-      ASSIGN_OR_RETURN(std::string response, make_response(revision, views));
+      ASSIGN_OR_RETURN(response, make_response(revision, views));
+    }
+    if (!info.request_id.empty()) {
       ASSIGN_OR_RETURN(Statement stmt,
                        db_->Prepare("INSERT INTO requests(request_id, method, "
                                     "fingerprint, revision, response) VALUES (?1, ?2, "

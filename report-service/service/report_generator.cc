@@ -10,9 +10,12 @@
 #include "proto/common/errors.h"
 #include "proto/common/status_macros.h"
 #include "report-service/report/labels.h"
+#include "report-service/report/reconcile.h"
 #include "report-service/report/render_csv.h"
+#include "report-service/report/render_html.h"
 #include "report-service/report/render_json.h"
 #include "report-service/report/render_markdown.h"
+#include "report-service/report/render_pdf.h"
 #include "report-service/report/report_assembly.h"
 
 namespace missions::report {
@@ -24,6 +27,9 @@ namespace {
 // The first and last year a report can be asked for (the registry's range).
 constexpr int kMinYear = 1945;
 constexpr int kMaxYear = 2100;
+
+// The largest published table ReconcileAnnex accepts.
+constexpr size_t kMaxPublishedCsvBytes = 1024 * 1024;
 
 // The range of google.protobuf.Timestamp: 0001-01-01 to 9999-12-31.
 constexpr int64_t kMinTimestampSeconds = -62135596800;
@@ -173,10 +179,16 @@ absl::StatusOr<rv1::GenerateReportResponse> ReportGenerator::Generate(
     case rv1::REPORT_FORMAT_JSON:
       response.set_content(RenderJson(model));
       break;
+    case rv1::REPORT_FORMAT_HTML:
+      response.set_content(RenderHtml(model));
+      break;
+    case rv1::REPORT_FORMAT_PDF: {
+      ASSIGN_OR_RETURN(std::string pdf, RenderPdf(model));
+      response.set_content(std::move(pdf));
+      break;
+    }
     default:
-      return absl::UnimplementedError(
-          absl::StrCat(rv1::ReportFormat_Name(request.format()),
-                       " is not available yet"));
+      return absl::InvalidArgumentError("unknown format");  // Checked above.
   }
   timing.render_ms = MillisSince(start);
   response.set_media_type(ReportMediaType(request.format()));
@@ -216,8 +228,47 @@ absl::StatusOr<rv1::CheckReportResponse> ReportGenerator::Check(
 }
 
 absl::StatusOr<rv1::ReconcileAnnexResponse> ReportGenerator::Reconcile(
-    const rv1::ReconcileAnnexRequest&) const {
-  return absl::UnimplementedError("ReconcileAnnex is not available yet");
+    const rv1::ReconcileAnnexRequest& request) const {
+  ViolationList violations;
+  CheckYear(request.year(), violations);
+  const std::optional<Language> language =
+      CheckLanguage(request.language(), violations);
+  if (request.published_csv().empty()) {
+    violations.Add("published_csv", "is required");
+  } else if (request.published_csv().size() > kMaxPublishedCsvBytes) {
+    violations.Add("published_csv", "must be at most 1 MiB");
+  }
+  RETURN_IF_ERROR(violations.ToStatus("invalid ReconcileAnnex request"));
+
+  ASSIGN_OR_RETURN(YearData data, registry_->FetchYearDataset(request.year()));
+  ReportOptions options;
+  options.registry_revision = data.revision;
+  ASSIGN_OR_RETURN(ReportModel model, AssembleReport(data.records, request.year(),
+                                                     *language, options));
+  absl::StatusOr<Reconciliation> reconciliation =
+      ReconcileAnnex(data.records, model, request.published_csv());
+  if (!reconciliation.ok()) {
+    if (!absl::IsInvalidArgument(reconciliation.status())) {
+      return reconciliation.status();
+    }
+    ViolationList csv;
+    csv.Add("published_csv", std::string(reconciliation.status().message()));
+    return csv.ToStatus("invalid ReconcileAnnex request");
+  }
+  rv1::ReconcileAnnexResponse response;
+  response.set_annex(reconciliation->annex);
+  response.set_registry_revision(data.revision);
+  response.set_rows_compared(reconciliation->rows_compared);
+  for (const CellDifference& difference : reconciliation->differences) {
+    rv1::CellDifference* out = response.add_differences();
+    out->set_mission(difference.mission);
+    out->set_row(difference.row);
+    out->set_column(difference.column);
+    out->set_published(difference.published);
+    out->set_registry(difference.registry);
+    out->set_reason(difference.reason);
+  }
+  return response;
 }
 
 }  // namespace missions::report

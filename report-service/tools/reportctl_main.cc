@@ -1,50 +1,60 @@
 // reportctl: command-line client of report-server for people and scheduled
-// jobs. Writes each document atomically.
+// jobs (see report-service/docs/README.md).
 //
-// Exit status: 0 success; 1 the report could not be produced (server or
-// registry unreachable, unknown year, write error); 2 wrong usage.
+//   reportctl generate --year=2020 [--format=all] [--language=all]
+//                      --output=DIR|FILE
+//   reportctl check --year=2020 [--language=nl]
+//   reportctl reconcile --year=2020 [--language=nl] PUBLISHED.csv
+//
+// Exit status: 0 success; 1 the work failed (server or registry
+// unreachable until --deadline, unknown year, bad file, write error);
+// 2 wrong usage; 3 done, but the checks found an error (generate, check)
+// or the published table differs (reconcile).
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "proto/common/command_line.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
-#include "proto/common/errors.h"
-#include "report-service/tools/atomic_file.h"
+#include "proto/common/command_line.h"
+#include "report-service/tools/report_client.h"
+#include "report-service/tools/reportctl_commands.h"
+#include "report-service/tools/retry.h"
 #include "report/v1/report_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50052", "host:port of report-server");
 ABSL_FLAG(int, year, 0, "the year reported on, e.g. 2020 (required)");
 ABSL_FLAG(std::string, format, "markdown",
-          "markdown, annex1-csv, annex2-csv, or all (every format)");
-ABSL_FLAG(std::string, language, "nl", "nl, en, or all (both)");
+          "generate: markdown, html, pdf, json, annex1-csv, annex2-csv, a "
+          "comma-separated list of these, or all");
+ABSL_FLAG(std::string, language, "nl",
+          "nl, en, or (generate only) all for both");
 ABSL_FLAG(std::string, output, "",
-          "file to write; a directory when --format or --language is 'all' "
-          "(files get stable names such as vkm-2020-nl.md). Required.");
+          "generate: the file to write, or an existing directory when "
+          "several documents are asked for (stable names such as "
+          "vkm-2020-nl.pdf). Required.");
+ABSL_FLAG(std::string, generation_time, "",
+          "generate: the generation time printed in the documents: now, or "
+          "an RFC 3339 time; empty prints none, so that the same registry "
+          "state gives the same bytes");
+ABSL_FLAG(bool, omit_checks, false,
+          "generate: leave the checks annex out of the documents");
+ABSL_FLAG(int, expiring_horizon_days, 0,
+          "generate: list mandates ending within this many days after "
+          "publication (0: the server's default, 365)");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60),
-          "deadline of each request, e.g. 60s");
+          "deadline of each attempt of a request, e.g. 60s");
+ABSL_FLAG(absl::Duration, deadline, absl::Minutes(5),
+          "the longest the whole command may take, retries of an "
+          "unavailable server included, e.g. 5m");
 
 namespace {
 
-namespace rv1 = ::report::v1;
-
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-struct FormatChoice {
-  const char* flag_value;
-  rv1::ReportFormat format;
-};
-constexpr FormatChoice kFormats[] = {
-    {"markdown", rv1::REPORT_FORMAT_MARKDOWN},
-    {"annex1-csv", rv1::REPORT_FORMAT_ANNEX1_CSV},
-    {"annex2-csv", rv1::REPORT_FORMAT_ANNEX2_CSV},
-};
+using ::missions::report::kExitUsage;
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "reportctl: %s\nRun 'reportctl --help' for usage.\n",
@@ -52,43 +62,9 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
-// Requests one document and writes it to `path`, or into `directory` under
-// the server's file name when `path` is empty.
-int GenerateOne(rv1::ReportService::Stub& stub, int year, rv1::ReportFormat format,
-                const std::string& language, const std::string& path,
-                const std::string& directory, absl::Duration timeout) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(timeout));
-  rv1::GenerateReportRequest request;
-  request.set_year(year);
-  request.set_format(format);
-  request.set_language(language);
-  rv1::GenerateReportResponse response;
-  const grpc::Status status = stub.GenerateReport(&context, request, &response);
-  if (!status.ok()) {
-    const absl::Status error = missions::FromGrpcStatus(status);
-    std::string hint;
-    if (absl::IsUnavailable(error) || absl::IsDeadlineExceeded(error)) {
-      hint = " (is report-server running at --server, and registry-server behind it?)";
-    }
-    std::fprintf(stderr, "reportctl: cannot generate %s %s (%s): %s%s\n",
-                 rv1::ReportFormat_Name(format).c_str(), language.c_str(),
-                 absl::StatusCodeToString(error.code()).c_str(),
-                 std::string(error.message()).c_str(), hint.c_str());
-    return kExitFailure;
-  }
-  const std::string target =
-      path.empty() ? absl::StrCat(directory, "/", response.file_name()) : path;
-  const absl::Status written =
-      missions::report::WriteFileAtomically(target, response.content());
-  if (!written.ok()) {
-    std::fprintf(stderr, "reportctl: %s\n", std::string(written.message()).c_str());
-    return kExitFailure;
-  }
-  std::fprintf(stderr, "reportctl: wrote %s (%zu bytes, %s)\n", target.c_str(),
-               response.content().size(), response.media_type().c_str());
-  return 0;
+bool IsDirectory(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 
 }  // namespace
@@ -96,56 +72,80 @@ int GenerateOne(rv1::ReportService::Stub& stub, int year, rv1::ReportFormat form
 int main(int argc, char** argv) {
   std::vector<char*> positional = missions::ParseCommandLine(
       argc, argv,
-      "Generates the yearly progress report on small mission contributions.\n"
-      "Usage: reportctl generate --year=YEAR [--format=markdown|annex1-csv|"
-      "annex2-csv|all] [--language=nl|en|all] --output=PATH "
-      "[--server=HOST:PORT]\n"
-      "Exit status: 0 success, 1 failure, 2 wrong usage.");
-  if (positional.size() != 2 || std::string(positional[1]) != "generate") {
-    return Usage("expected exactly one command: generate");
+      "Generates, checks and reconciles the yearly progress report on small "
+      "mission contributions through report-server.\n"
+      "Usage:\n"
+      "  reportctl generate --year=YEAR [--format=all|markdown,html,...] "
+      "[--language=nl|en|all] --output=PATH\n"
+      "  reportctl check --year=YEAR [--language=nl|en]\n"
+      "  reportctl reconcile --year=YEAR [--language=nl|en] PUBLISHED.csv\n"
+      "Exit status: 0 success, 1 failure, 2 wrong usage, 3 the checks found "
+      "an error or the published table differs.");
+  const std::string command = positional.size() >= 2 ? positional[1] : "";
+  if (command != "generate" && command != "check" && command != "reconcile") {
+    return Usage("expected a command: generate, check or reconcile");
+  }
+  const size_t arguments = command == "reconcile" ? 3 : 2;
+  if (positional.size() != arguments) {
+    return Usage(command == "reconcile"
+                     ? "reconcile takes one file: the published annex CSV"
+                     : absl::StrCat(command, " takes no arguments"));
   }
   const int year = absl::GetFlag(FLAGS_year);
   if (year == 0) return Usage("--year is required, e.g. --year=2020");
-  const std::string output = absl::GetFlag(FLAGS_output);
-  if (output.empty()) return Usage("--output is required");
+  const std::string language = absl::GetFlag(FLAGS_language);
 
-  std::vector<rv1::ReportFormat> formats;
-  const std::string format_flag = absl::GetFlag(FLAGS_format);
-  for (const FormatChoice& choice : kFormats) {
-    if (format_flag == "all" || format_flag == choice.flag_value) {
-      formats.push_back(choice.format);
-    }
-  }
-  if (formats.empty()) {
-    return Usage(absl::StrCat("unknown --format '", format_flag,
-                              "'; use markdown, annex1-csv, annex2-csv or all"));
-  }
-  const std::string language_flag = absl::GetFlag(FLAGS_language);
-  std::vector<std::string> languages;
-  if (language_flag == "all") {
-    languages = {"nl", "en"};
-  } else if (language_flag == "nl" || language_flag == "en") {
-    languages = {language_flag};
-  } else {
-    return Usage(absl::StrCat("unknown --language '", language_flag,
-                              "'; use nl, en or all"));
-  }
-  const bool many = formats.size() * languages.size() > 1;
-
+  missions::report::SystemClock clock;
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_server),
-                                           grpc::InsecureChannelCredentials(), args);
-  auto stub = rv1::ReportService::NewStub(channel);
-  int exit_code = 0;
-  for (const std::string& language : languages) {
-    for (rv1::ReportFormat format : formats) {
-      const int code = GenerateOne(*stub, year, format, language,
-                                   many ? "" : output, many ? output : "",
-                                   absl::GetFlag(FLAGS_timeout));
-      if (code != 0) exit_code = code;
-      if (code != 0) return exit_code;  // the cause is the same for the rest
+  args.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  const missions::report::ReportClient client(
+      ::report::v1::ReportService::NewStub(grpc::CreateCustomChannel(
+          absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials(),
+          args)));
+  missions::report::CommandContext context;
+  context.client = &client;
+  context.clock = &clock;
+  context.retry.attempt_timeout = absl::GetFlag(FLAGS_timeout);
+  context.deadline = absl::GetFlag(FLAGS_deadline);
+
+  if (command == "check" || command == "reconcile") {
+    if (language != "nl" && language != "en") {
+      return Usage(absl::StrCat("unknown --language '", language,
+                                "'; use nl or en"));
     }
+    return command == "check"
+               ? missions::report::RunCheck(year, language, context)
+               : missions::report::RunReconcile(year, language, positional[2],
+                                                context);
   }
-  return exit_code;
+
+  missions::report::GenerateOptions options;
+  options.year = year;
+  absl::StatusOr<std::vector<::report::v1::ReportFormat>> formats =
+      missions::report::ParseFormats(absl::GetFlag(FLAGS_format));
+  if (!formats.ok()) return Usage(std::string(formats.status().message()));
+  options.formats = *formats;
+  absl::StatusOr<std::vector<std::string>> languages =
+      missions::report::ParseLanguages(language);
+  if (!languages.ok()) return Usage(std::string(languages.status().message()));
+  options.languages = *languages;
+  absl::StatusOr<std::optional<absl::Time>> generation_time =
+      missions::report::ParseGenerationTime(
+          absl::GetFlag(FLAGS_generation_time), clock.Now());
+  if (!generation_time.ok()) {
+    return Usage(std::string(generation_time.status().message()));
+  }
+  options.generation_time = *generation_time;
+  options.omit_checks = absl::GetFlag(FLAGS_omit_checks);
+  options.expiring_horizon_days = absl::GetFlag(FLAGS_expiring_horizon_days);
+  options.output = absl::GetFlag(FLAGS_output);
+  if (options.output.empty()) return Usage("--output is required");
+  options.output_is_directory =
+      options.formats.size() * options.languages.size() > 1;
+  if (options.output_is_directory && !IsDirectory(options.output)) {
+    return Usage(absl::StrCat("--output '", options.output,
+                              "' must be an existing directory when several "
+                              "documents are asked for"));
+  }
+  return missions::report::RunGenerate(options, context);
 }

@@ -4,8 +4,8 @@
 //
 //   message Sample {
 //     enum Color { COLOR_UNSPECIFIED = 0; COLOR_RED = 1; COLOR_DARK_BLUE = 2; }
-//     message Inner { string label = 1; int32 size = 2; repeated string tags = 3; }
-//     double d = 1;             float f = 2;            int64 i64 = 3;
+//     message Inner { string label = 1; int32 size = 2; repeated string tags =
+//     3; } double d = 1;             float f = 2;            int64 i64 = 3;
 //     uint32 u32 = 4;           uint64 u64 = 5;         sint32 s32 = 6;
 //     bool flag = 7;            bytes data = 8;         Color color = 9;
 //     google.protobuf.Timestamp created = 10;
@@ -53,64 +53,110 @@ inline constexpr char kSampleFile[] = R"pb(
     field { name: "flag" number: 7 label: LABEL_OPTIONAL type: TYPE_BOOL }
     field { name: "data" number: 8 label: LABEL_OPTIONAL type: TYPE_BYTES }
     field {
-      name: "color" number: 9 label: LABEL_OPTIONAL type: TYPE_ENUM
+      name: "color"
+      number: 9
+      label: LABEL_OPTIONAL
+      type: TYPE_ENUM
       type_name: ".filtertest.Sample.Color"
     }
     field {
-      name: "created" number: 10 label: LABEL_OPTIONAL type: TYPE_MESSAGE
+      name: "created"
+      number: 10
+      label: LABEL_OPTIONAL
+      type: TYPE_MESSAGE
       type_name: ".google.protobuf.Timestamp"
     }
     field {
-      name: "day" number: 11 label: LABEL_OPTIONAL type: TYPE_MESSAGE
+      name: "day"
+      number: 11
+      label: LABEL_OPTIONAL
+      type: TYPE_MESSAGE
       type_name: ".google.type.Date"
     }
     field {
-      name: "inner" number: 12 label: LABEL_OPTIONAL type: TYPE_MESSAGE
+      name: "inner"
+      number: 12
+      label: LABEL_OPTIONAL
+      type: TYPE_MESSAGE
       type_name: ".filtertest.Sample.Inner"
     }
     field {
-      name: "inners" number: 13 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "inners"
+      number: 13
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".filtertest.Sample.Inner"
     }
     field { name: "numbers" number: 14 label: LABEL_REPEATED type: TYPE_INT32 }
     field {
-      name: "colors" number: 15 label: LABEL_REPEATED type: TYPE_ENUM
+      name: "colors"
+      number: 15
+      label: LABEL_REPEATED
+      type: TYPE_ENUM
       type_name: ".filtertest.Sample.Color"
     }
     field {
-      name: "by_id" number: 16 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "by_id"
+      number: 16
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".filtertest.Sample.ByIdEntry"
     }
     field {
-      name: "inner_by_key" number: 17 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "inner_by_key"
+      number: 17
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".filtertest.Sample.InnerByKeyEntry"
     }
     field {
-      name: "times" number: 18 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "times"
+      number: 18
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".google.protobuf.Timestamp"
     }
     field {
-      name: "holidays" number: 19 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "holidays"
+      number: 19
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".google.type.Date"
     }
     field {
-      name: "maybe" number: 20 label: LABEL_OPTIONAL type: TYPE_INT32
-      oneof_index: 1 proto3_optional: true
+      name: "maybe"
+      number: 20
+      label: LABEL_OPTIONAL
+      type: TYPE_INT32
+      oneof_index: 1
+      proto3_optional: true
     }
     field {
-      name: "choice_text" number: 21 label: LABEL_OPTIONAL type: TYPE_STRING
+      name: "choice_text"
+      number: 21
+      label: LABEL_OPTIONAL
+      type: TYPE_STRING
       oneof_index: 0
     }
     field {
-      name: "choice_number" number: 22 label: LABEL_OPTIONAL type: TYPE_INT32
+      name: "choice_number"
+      number: 22
+      label: LABEL_OPTIONAL
+      type: TYPE_INT32
       oneof_index: 0
     }
     field {
-      name: "by_flag" number: 23 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "by_flag"
+      number: 23
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".filtertest.Sample.ByFlagEntry"
     }
     field {
-      name: "by_u64" number: 24 label: LABEL_REPEATED type: TYPE_MESSAGE
+      name: "by_u64"
+      number: 24
+      label: LABEL_REPEATED
+      type: TYPE_MESSAGE
       type_name: ".filtertest.Sample.ByU64Entry"
     }
     field { name: "text" number: 25 label: LABEL_OPTIONAL type: TYPE_STRING }
@@ -130,7 +176,10 @@ inline constexpr char kSampleFile[] = R"pb(
       name: "InnerByKeyEntry"
       field { name: "key" number: 1 label: LABEL_OPTIONAL type: TYPE_STRING }
       field {
-        name: "value" number: 2 label: LABEL_OPTIONAL type: TYPE_MESSAGE
+        name: "value"
+        number: 2
+        label: LABEL_OPTIONAL
+        type: TYPE_MESSAGE
         type_name: ".filtertest.Sample.Inner"
       }
       options { map_entry: true }
@@ -170,10 +219,12 @@ class SampleType {
   const google::protobuf::Descriptor* descriptor() const { return descriptor_; }
 
   // A new Sample parsed from text format; fails the test on a parse error.
-  std::unique_ptr<google::protobuf::Message> New(const std::string& text) const {
+  std::unique_ptr<google::protobuf::Message> New(
+      const std::string& text) const {
     std::unique_ptr<google::protobuf::Message> message(
         factory_->GetPrototype(descriptor_)->New());
-    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, message.get()))
+    EXPECT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(text, message.get()))
         << text;
     return message;
   }
@@ -190,8 +241,10 @@ class SampleType {
     google::protobuf::FileDescriptorProto sample;
     google::protobuf::TextFormat::ParseFromString(kSampleFile, &sample);
     const google::protobuf::FileDescriptor* file = pool_.BuildFile(sample);
-    descriptor_ = file == nullptr ? nullptr : file->FindMessageTypeByName("Sample");
-    factory_ = std::make_unique<google::protobuf::DynamicMessageFactory>(&pool_);
+    descriptor_ =
+        file == nullptr ? nullptr : file->FindMessageTypeByName("Sample");
+    factory_ =
+        std::make_unique<google::protobuf::DynamicMessageFactory>(&pool_);
   }
 
   google::protobuf::DescriptorPool pool_;

@@ -1,7 +1,8 @@
 // Golden tests of report_core: the 2020 report of the small dataset
 // tests/golden/small_dataset.textproto, rendered as Markdown (Dutch and
-// English) and as both annex CSVs, compared byte for byte with the files in
-// tests/golden/.
+// English), both annex CSVs, HTML and JSON, compared byte for byte with the files
+// in tests/golden/. The HTML and JSON goldens are built with a registry revision
+// and a generation time (kGoldenOptions), so that they show both.
 //
 // After a deliberate change of the output, rewrite the golden files and
 // review the diff before committing it:
@@ -18,11 +19,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "registry/v1/registry_service.pb.h"
 #include "report-service/report/labels.h"
 #include "report-service/report/render_csv.h"
+#include "report-service/report/render_html.h"
+#include "report-service/report/render_json.h"
 #include "report-service/report/render_markdown.h"
 #include "report-service/report/report_assembly.h"
 
@@ -62,6 +66,21 @@ bool UpdateGolden() {
 ReportModel SmallReport(Language language) {
   absl::StatusOr<ReportModel> model =
       AssembleReport(SmallDataset(), 2020, language);
+  EXPECT_TRUE(model.ok()) << model.status();
+  return model.ok() ? *std::move(model) : ReportModel{};
+}
+
+// Revision 7, generated on 19 May 2021 at 07:30:00 UTC.
+ReportOptions GoldenOptions() {
+  ReportOptions options;
+  options.registry_revision = 7;
+  options.generation_time = absl::FromUnixSeconds(1621409400);
+  return options;
+}
+
+ReportModel SmallReportWithProvenance(Language language) {
+  absl::StatusOr<ReportModel> model =
+      AssembleReport(SmallDataset(), 2020, language, GoldenOptions());
   EXPECT_TRUE(model.ok()) << model.status();
   return model.ok() ? *std::move(model) : ReportModel{};
 }
@@ -107,11 +126,48 @@ TEST(ReportGoldenTest, Annex2CsvEnglish) {
                RenderAnnex2Csv(SmallReport(Language::kEnglish)));
 }
 
+TEST(ReportGoldenTest, HtmlDutch) {
+  ExpectGolden("small_nl.html",
+               RenderHtml(SmallReportWithProvenance(Language::kDutch)));
+}
+
+TEST(ReportGoldenTest, HtmlEnglish) {
+  ExpectGolden("small_en.html",
+               RenderHtml(SmallReportWithProvenance(Language::kEnglish)));
+}
+
+TEST(ReportGoldenTest, JsonDutch) {
+  ExpectGolden("small_nl.json",
+               RenderJson(SmallReportWithProvenance(Language::kDutch)));
+}
+
+TEST(ReportGoldenTest, JsonEnglish) {
+  ExpectGolden("small_en.json",
+               RenderJson(SmallReportWithProvenance(Language::kEnglish)));
+}
+
 // The renderers are deterministic: the same model renders the same bytes.
 TEST(ReportGoldenTest, RenderingIsDeterministic) {
   const ReportModel model = SmallReport(Language::kDutch);
   EXPECT_EQ(RenderMarkdown(model), RenderMarkdown(model));
   EXPECT_EQ(RenderAnnex2Csv(model), RenderAnnex2Csv(model));
+  EXPECT_EQ(RenderJson(model), RenderJson(model));
+  EXPECT_EQ(RenderHtml(model), RenderHtml(model));
+}
+
+// The same inputs give the same bytes, from assembly on: two assemblies of
+// the same dataset with the same options render identically in every
+// format.
+TEST(ReportGoldenTest, SameInputsGiveIdenticalDocuments) {
+  for (Language language : {Language::kDutch, Language::kEnglish}) {
+    const ReportModel first = SmallReportWithProvenance(language);
+    const ReportModel second = SmallReportWithProvenance(language);
+    EXPECT_EQ(RenderMarkdown(first), RenderMarkdown(second));
+    EXPECT_EQ(RenderAnnex1Csv(first), RenderAnnex1Csv(second));
+    EXPECT_EQ(RenderAnnex2Csv(first), RenderAnnex2Csv(second));
+    EXPECT_EQ(RenderJson(first), RenderJson(second));
+    EXPECT_EQ(RenderHtml(first), RenderHtml(second));
+  }
 }
 
 }  // namespace
