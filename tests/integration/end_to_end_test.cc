@@ -396,14 +396,15 @@ TEST_F(EndToEndTest, ReportctlFailsClearly) {
   ASSERT_TRUE(orphan.ok());
   auto port = (*orphan)->WaitForPort();
   ASSERT_TRUE(port.ok()) << port.status();
+  // reportctl retries an unavailable service until --deadline.
   result = RunCommand({kReportctl, "generate", "--year=2020", "--output=" + target,
-                       absl::StrCat("--server=127.0.0.1:", *port)},
+                       absl::StrCat("--server=127.0.0.1:", *port), "--deadline=6s"},
                       *dir_);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(result.err, "UNAVAILABLE")) << result.err;
   // No report server at all.
   result = RunCommand({kReportctl, "generate", "--year=2020", "--output=" + target,
-                       "--server=127.0.0.1:1", "--timeout=3s"},
+                       "--server=127.0.0.1:1", "--timeout=3s", "--deadline=6s"},
                       *dir_);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_FALSE(std::filesystem::exists(target));
