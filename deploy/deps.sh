@@ -14,8 +14,10 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev
   # storage and the data file
   libsqlite3-dev sqlite3 libyaml-dev
+  # PostgreSQL: libpq for the postgresql:// storage, the server for its tests
+  libpq-dev postgresql-15
   # the report's PDF (typeset in process with Pango and cairo) and its fonts
-  libpango1.0-dev libcairo2-dev fonts-dejavu-core
+  libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-dejavu-extra
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the report's tests: pdftotext/pdfinfo read the PDF, xmllint the HTML

@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "proto/common/server_runner.h"
 #include "proto/common/status_macros.h"
 #include "registry-service/domain/registry.h"
@@ -13,6 +16,29 @@
 #include "registry-service/storage/open_record_store.h"
 
 namespace missions::registry {
+namespace {
+
+// How often the health service re-checks the storage.
+constexpr absl::Duration kStorageProbeInterval = absl::Seconds(1);
+
+// Keeps the health status in step with the storage: NOT_SERVING while it
+// cannot be reached (e.g. PostgreSQL is down), SERVING again once it
+// answers, until `stop` is notified.
+void ProbeStorage(RecordStore* store, grpc::Server* server, absl::Notification* stop) {
+  bool serving = true;
+  while (!stop->WaitForNotificationWithTimeout(kStorageProbeInterval)) {
+    const absl::Status status = store->Ping();
+    if (status.ok() != serving) {
+      serving = status.ok();
+      server->GetHealthCheckService()->SetServingStatus(serving);
+      std::fprintf(stderr, "registry-server: storage %s%s\n",
+                   serving ? "reachable again, SERVING" : "unreachable, NOT_SERVING: ",
+                   serving ? "" : status.ToString().c_str());
+    }
+  }
+}
+
+}  // namespace
 
 absl::Status RunRegistryServer(const RegistryServerConfig& config) {
   ASSIGN_OR_RETURN(std::unique_ptr<RecordStore> store,
@@ -27,9 +53,13 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
       config.listen_address.substr(0, config.listen_address.rfind(':'));
   std::fprintf(stderr, "registry-server listening on %s:%d (storage %s)\n",
                host.c_str(), server->port(), config.storage.c_str());
+  absl::Notification stop_probe;
+  std::thread probe(ProbeStorage, store.get(), server->server(), &stop_probe);
   const int signal_number = WaitForTerminationSignal();
   std::fprintf(stderr, "registry-server: signal %d, shutting down\n",
                signal_number);
+  stop_probe.Notify();
+  probe.join();
   server->Shutdown();
   return absl::OkStatus();
 }

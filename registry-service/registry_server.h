@@ -17,7 +17,8 @@ struct RegistryServerConfig {
 };
 
 // Opens the storage, starts the server (health: SERVING once storage is
-// open), prints "registry-server listening on HOST:PORT" to stderr and
+// open; NOT_SERVING while the storage cannot be reached, checked every
+// second, SERVING again when it can), prints "registry-server listening on HOST:PORT" to stderr and
 // serves until SIGINT or SIGTERM; then drains calls and returns OK. Returns
 // the error if the storage cannot be opened or the address bound.
 // BlockTerminationSignals() must have been called first.

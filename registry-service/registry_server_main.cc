@@ -13,7 +13,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "hosts.");
 ABSL_FLAG(std::string, storage, "sqlite:registry.db",
           "where the records live: sqlite:PATH (an SQLite file, created if "
-          "missing)");
+          "missing) or postgresql://USER@HOST:PORT/DATABASE?PARAMS (a libpq "
+          "connection URI; give the password in PGPASSWORD or ~/.pgpass, not "
+          "in the URI, which ps shows)");
 
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
@@ -21,7 +23,8 @@ int main(int argc, char** argv) {
       argc, argv,
       "Serves the registry of mission contributions over gRPC "
       "(registry.v1.RegistryService, gRPC health, server reflection).\n"
-      "Usage: registry-server [--listen=HOST:PORT] [--storage=sqlite:PATH]");
+      "Usage: registry-server [--listen=HOST:PORT] "
+      "[--storage=sqlite:PATH|postgresql://...]");
   missions::registry::RegistryServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.storage = absl::GetFlag(FLAGS_storage);

@@ -84,8 +84,20 @@ fi
 pids+=($!)
 wait_listening "$VAR_DIR/report-server.log" report-server
 
+# Markdown, HTML, PDF, JSON and both annex CSVs, in Dutch and English.
+# Exit status 3: written, but the report's checks found an error (see the
+# checks annex, or reportctl check); anything else non-zero is a failure.
+generated=0
 "$BIN/report-service/reportctl" generate --year="$YEAR" --format=all \
-  --language=all --output="$OUT_DIR" --server="127.0.0.1:$REPORT_PORT"
+  --language=all --output="$OUT_DIR" --server="127.0.0.1:$REPORT_PORT" \
+  --deadline=2m || generated=$?
+if [ "$generated" -eq 3 ]; then
+  echo "run.sh: the $YEAR report was written, but its checks found errors:" \
+       "run $BIN/report-service/reportctl check --year=$YEAR" \
+       "--server=127.0.0.1:$REPORT_PORT" >&2
+elif [ "$generated" -ne 0 ]; then
+  exit "$generated"
+fi
 
 echo "run.sh: the $YEAR report is in $OUT_DIR:" >&2
 ls -l "$OUT_DIR" >&2

@@ -8,6 +8,7 @@
 #include "proto/common/errors.h"
 #include "proto/common/status_macros.h"
 #include "registry-service/domain/as_of.h"
+#include "registry-service/domain/live_lookup.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/domain/resource_types.h"
@@ -20,27 +21,6 @@ namespace v1 = ::registry::v1;
 
 namespace {
 
-// Resolves references against the stored records; remembers a storage
-// failure so that it is reported as such, not as a missing reference.
-class StoreLookup final : public ReferenceLookup {
- public:
-  explicit StoreLookup(RecordStore* store) : store_(store) {}
-
-  bool Exists(absl::string_view name) const override {
-    absl::StatusOr<StoredResource> found = store_->Get(name, 0);
-    if (!found.ok()) {
-      if (!absl::IsNotFound(found.status()) && error_.ok()) error_ = found.status();
-      return false;
-    }
-    return !found->deleted;
-  }
-
-  absl::Status error() const { return error_; }
-
- private:
-  RecordStore* store_;
-  mutable absl::Status error_;
-};
 
 // Adds a create of a copy of `resource` (output-only fields cleared).
 void AddCreate(ResourceKind kind, const google::protobuf::Message& resource,
@@ -106,7 +86,7 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
     const v1::ImportDatasetRequest& request, absl::string_view actor) {
   // References to records outside the dataset must already be stored.
-  StoreLookup lookup(store_);
+  LiveLookup lookup(store_);
   ViolationList violations;
   violations.Merge("dataset", ValidateDataset(request.dataset(), lookup));
   absl::Status lookup_error = lookup.error();

@@ -23,6 +23,7 @@
 #include "proto/common/status_macros.h"
 #include "registry-service/domain/as_of.h"
 #include "registry-service/domain/filter.h"
+#include "registry-service/domain/live_lookup.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/order_by.h"
 #include "registry-service/domain/resource_types.h"
@@ -238,26 +239,6 @@ FunctionTable FunctionsFor(ResourceKind kind,
 
 // --- Validation of one record, by kind. -----------------------------------
 
-// Resolves references against the store's live records; remembers a
-// storage failure so that it is reported as such.
-class LiveLookup final : public ReferenceLookup {
- public:
-  explicit LiveLookup(RecordStore* store) : store_(store) {}
-  bool Exists(absl::string_view name) const override {
-    absl::StatusOr<StoredResource> found = store_->Get(name, 0);
-    if (!found.ok()) {
-      if (!absl::IsNotFound(found.status()) && error_.ok()) error_ = found.status();
-      return false;
-    }
-    return !found->deleted;
-  }
-  absl::Status error() const { return error_; }
-
- private:
-  RecordStore* store_;
-  mutable absl::Status error_;
-};
-
 ViolationList ValidateRecord(ResourceKind kind, const Message& m, const ReferenceLookup& refs) {
   const std::string mission = ParentMission(NameOf(m));
   switch (kind) {
@@ -394,6 +375,27 @@ v1::AuditEvent ToAuditEvent(const AuditRecord& record) {
 int PageSize(int64_t requested) {
   if (requested == 0) return kDefaultPageSize;
   return static_cast<int>(std::min<int64_t>(requested, kMaxPageSize));
+}
+
+// The revision an etag names (0 for an empty etag); a malformed etag is a
+// violation of `field`.
+int64_t ExpectedRevision(const std::string& etag, const std::string& field,
+                         ViolationList* violations) {
+  if (etag.empty()) return 0;
+  absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
+  if (!revision.ok()) {
+    violations->Add(field, std::string(revision.status().message()));
+    return 0;
+  }
+  return *revision;
+}
+
+// Aborted if the caller based its change on an older state than `current`.
+absl::Status CheckEtag(const std::string& name, const std::string& etag, int64_t expected,
+                       int64_t current) {
+  if (expected == 0 || expected == current) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
+                                         EtagFor(current), "); read it again and retry"));
 }
 
 }  // namespace
@@ -719,26 +721,14 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
         violations.Add(field, "the name cannot change");
       }
     }
-    int64_t expected = 0;
     const std::string etag = GetString(given, "etag");
-    if (!etag.empty()) {
-      absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
-      if (revision.ok()) {
-        expected = *revision;
-      } else {
-        violations.Add(resource_path + ".etag", std::string(revision.status().message()));
-      }
-    }
+    const int64_t expected = ExpectedRevision(etag, resource_path + ".etag", &violations);
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
     ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
     if (current.deleted) {
       return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
     }
-    if (expected != 0 && expected != current.revision) {
-      return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
-                                             EtagFor(current.revision),
-                                             "); read it again and retry"));
-    }
+    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
     auto merged = std::shared_ptr<Message>(NewResource(kind));
     if (mask.paths_size() == 0) {
       merged->CopyFrom(given);
@@ -783,26 +773,14 @@ absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
     ViolationList violations;
     const std::string name = GetString(request, "name");
     CheckName(kind, name, "name", &violations);
-    int64_t expected = 0;
     const std::string etag = GetString(request, "etag");
-    if (!etag.empty()) {
-      absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
-      if (revision.ok()) {
-        expected = *revision;
-      } else {
-        violations.Add("etag", std::string(revision.status().message()));
-      }
-    }
+    const int64_t expected = ExpectedRevision(etag, "etag", &violations);
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
     ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
     if (current.deleted) {
       return absl::FailedPreconditionError(absl::StrCat(name, " is deleted already"));
     }
-    if (expected != 0 && expected != current.revision) {
-      return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
-                                             EtagFor(current.revision),
-                                             "); read it again and retry"));
-    }
+    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
     std::vector<Mutation> mutations;
     // Live records under it.
     std::vector<std::string> live_children;
@@ -872,26 +850,14 @@ absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
     ViolationList violations;
     const std::string name = GetString(request, "name");
     CheckName(kind, name, "name", &violations);
-    int64_t expected = 0;
     const std::string etag = GetString(request, "etag");
-    if (!etag.empty()) {
-      absl::StatusOr<int64_t> revision = RevisionOfEtag(etag);
-      if (revision.ok()) {
-        expected = *revision;
-      } else {
-        violations.Add("etag", std::string(revision.status().message()));
-      }
-    }
+    const int64_t expected = ExpectedRevision(etag, "etag", &violations);
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
     ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
     if (!current.deleted) {
       return absl::FailedPreconditionError(absl::StrCat(name, " is not deleted"));
     }
-    if (expected != 0 && expected != current.revision) {
-      return absl::AbortedError(absl::StrCat(name, " was changed since (etag ", etag, ", now ",
-                                             EtagFor(current.revision),
-                                             "); read it again and retry"));
-    }
+    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
     auto after = std::shared_ptr<Message>(current.message->New());
     after->CopyFrom(*current.message);
     ClearOutputFields(after.get());

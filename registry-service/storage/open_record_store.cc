@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "proto/common/status_macros.h"
+#include "registry-service/storage/postgres_record_store.h"
 #include "registry-service/storage/sqlite_record_store.h"
 
 namespace missions::registry {
@@ -22,9 +23,15 @@ absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
                      SqliteRecordStore::Open(path));
     return std::unique_ptr<RecordStore>(std::move(store));
   }
+  if (absl::StartsWith(spec, "postgresql://") || absl::StartsWith(spec, "postgres://")) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PostgresRecordStore> store,
+                     PostgresRecordStore::Open(std::string(spec)));
+    return std::unique_ptr<RecordStore>(std::move(store));
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("unsupported --storage '", spec,
-                   "'; supported: sqlite:PATH (an SQLite file)"));
+                   "'; supported: sqlite:PATH (an SQLite file), postgresql://... (a "
+                   "libpq connection URI)"));
 }
 
 }  // namespace missions::registry

@@ -6,8 +6,10 @@
 // gets an audit event with its state before and after. Reads see the
 // current state or the state at any earlier revision.
 //
-// Implementations: SQLite (sqlite_record_store.h, the embedded default);
-// PostgreSQL follows behind the same interface. Besides the resources, an
+// Implementations: SQLite (sqlite_record_store.h, the embedded default)
+// and PostgreSQL (postgres_record_store.h, for several replicas on one
+// database); one conformance suite (tests/unit/record_store_test.cc) holds
+// both to this contract. Besides the resources, an
 // implementation keeps a relational projection of the current state (one
 // table per kind, plain columns) for analysts; the service never reads it.
 //
@@ -111,6 +113,70 @@ struct AuditQuery {
   int limit = 100;
 };
 
+// Every raw row of a store's service tables, for copying a registry to
+// another store (ExportAll, ImportAll; registry_copy.h). The relational
+// projection is not part of it: it is derived from `resources`.
+struct RegistryDump {
+  struct Revision {
+    int64_t revision = 0;
+    std::string commit_time;  // RFC 3339, as stored
+    int64_t commit_time_us = 0;
+    std::string actor;
+    std::string method;
+    std::string reason;
+    std::string request_id;
+    bool operator==(const Revision&) const = default;
+  };
+  struct Resource {
+    std::string name;
+    std::string kind;  // KindId
+    std::string body;
+    bool deleted = false;
+    int64_t revision = 0;
+    bool operator==(const Resource&) const = default;
+  };
+  struct ResourceVersion {
+    std::string name;
+    int64_t revision = 0;
+    std::string kind;
+    std::string body;
+    bool deleted = false;
+    bool operator==(const ResourceVersion&) const = default;
+  };
+  struct AuditEvent {
+    int64_t id = 0;
+    int64_t revision = 0;
+    std::string resource;
+    std::string kind;
+    std::string change;  // ChangeName
+    std::string fields;  // comma-separated
+    std::optional<std::string> before;  // nullopt: NULL (a create)
+    std::string after;
+    bool operator==(const AuditEvent&) const = default;
+  };
+  struct Request {
+    std::string request_id;
+    std::string method;
+    std::string fingerprint;
+    int64_t revision = 0;
+    std::string response;
+    bool operator==(const Request&) const = default;
+  };
+  struct Secret {
+    std::string name;
+    std::string value;
+    bool operator==(const Secret&) const = default;
+  };
+
+  std::vector<Revision> revisions;                // by revision
+  std::vector<Resource> resources;                // in creation order
+  std::vector<ResourceVersion> resource_versions;  // by (revision, name)
+  std::vector<AuditEvent> audit_events;           // by id
+  std::vector<Request> requests;                  // by request_id
+  std::vector<Secret> secrets;                    // by name
+  bool operator==(const RegistryDump&) const = default;
+};
+
 class RecordStore {
  public:
   virtual ~RecordStore() = default;
@@ -166,6 +232,23 @@ class RecordStore {
   // passes; returns the current revision. Lets a change feed follow new
   // commits without polling.
   virtual int64_t WaitForRevisionAfter(int64_t revision, absl::Time deadline) = 0;
+
+  // Returns OK if the storage answers now, Unavailable if it cannot be
+  // reached. Cheap; for health checks.
+  virtual absl::Status Ping() = 0;
+
+  // Reads every row of the service tables from one consistent snapshot,
+  // in the orders RegistryDump documents (byte order for names). For
+  // copying a registry; holds it all in memory.
+  virtual absl::StatusOr<RegistryDump> ExportAll() = 0;
+
+  // Writes `dump` (from ExportAll of any backend) into this store in one
+  // transaction, keeping revisions, commit times, audit event ids and the
+  // creation order, and rebuilds the relational projection from the
+  // current resources. Secrets of the same name are replaced. Returns
+  // FailedPrecondition (and changes nothing) if this store has any
+  // revision; on any error nothing is stored.
+  virtual absl::Status ImportAll(const RegistryDump& dump) = 0;
 };
 
 }  // namespace missions::registry

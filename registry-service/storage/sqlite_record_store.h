@@ -44,6 +44,9 @@ class SqliteRecordStore final : public RecordStore {
   absl::StatusOr<std::vector<AuditRecord>> ReadAudit(const AuditQuery& query) override;
   int64_t WaitForRevisionAfter(int64_t revision, absl::Time deadline) override;
   absl::StatusOr<std::string> Secret(absl::string_view name) override;
+  absl::Status Ping() override;
+  absl::StatusOr<RegistryDump> ExportAll() override;
+  absl::Status ImportAll(const RegistryDump& dump) override;
 
  private:
   SqliteRecordStore(std::unique_ptr<sqlite::Database> db,

@@ -8,11 +8,15 @@ namespace missions::report {
 
 namespace v1 = ::registry::v1;
 
-absl::StatusOr<YearData> RegistryClient::FetchYearDataset(int year) const {
+absl::StatusOr<YearData> RegistryClient::FetchYearDataset(
+    int year, const v1::AsOf& as_of) const {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout_);
   v1::StreamYearDatasetRequest request;
   request.set_year(year);
+  if (as_of.point_case() != v1::AsOf::POINT_NOT_SET) {
+    *request.mutable_as_of() = as_of;
+  }
   std::unique_ptr<grpc::ClientReaderInterface<v1::StreamYearDatasetResponse>> reader =
       stub_->StreamYearDataset(&context, request);
   YearData merged;

@@ -28,10 +28,12 @@ class RegistryClient {
       : stub_(std::move(stub)), timeout_(timeout) {}
 
   // Fetches everything the report of `year` needs in one streamed call and
-  // merges the parts. Returns the registry's error
-  // (NotFound for an unknown year, InvalidArgument for a bad year),
+  // merges the parts; with `as_of` set, as the registry was then. Returns
+  // the registry's error (NotFound for an unknown year, InvalidArgument
+  // for a bad year, its error for a revision or time it cannot serve),
   // Unavailable if it cannot be reached, DeadlineExceeded after `timeout`.
-  absl::StatusOr<YearData> FetchYearDataset(int year) const;
+  absl::StatusOr<YearData> FetchYearDataset(
+      int year, const ::registry::v1::AsOf& as_of = {}) const;
 
  private:
   std::shared_ptr<::registry::v1::RegistryService::StubInterface> stub_;

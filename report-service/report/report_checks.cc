@@ -321,9 +321,11 @@ class Checker {
       for (const Annex2Row* member : pools.at(row.cap_pool)) {
         names.push_back(member->short_name);
       }
-      combined.push_back(absl::StrCat(
-          PoolTitle(row.cap_pool), " (", *row.mandate_combined, ", ",
-          Say("gedeeld door ", "shared by "), JoinAnd(names), ")"));
+      combined.push_back(absl::StrCat(JoinAnd(names), " (",
+                                      *row.mandate_combined, ", ",
+                                      Say("één gedeeld mandaat",
+                                          "one shared cap"),
+                                      ")"));
     }
     if (combined.empty()) return;
     Add(Severity::kInfo, "caps-counted-once", records,
@@ -828,28 +830,30 @@ class Checker {
     VariantsInTexts(reported);
   }
 
-  // Texts of the year that spell a mission's short name differently.
+  // Texts of the year that spell a mission's short name differently: the
+  // report-level texts (introduction, rationales, ...) and the mission's
+  // own narratives. (Other missions' narratives are not searched: that
+  // would cost missions x texts.)
   void VariantsInTexts(const std::vector<const MissionRecord*>& reported) {
     struct Source {
       std::string name;
       const std::string* text;
     };
-    std::vector<Source> texts;
+    std::vector<Source> report_texts;
     const std::string prefix = absl::StrCat("reportYears/", year(), "/");
     for (const ::registry::v1::ReportText& text : data_.report_texts()) {
       if (absl::StartsWith(text.name(), prefix)) {
-        texts.push_back({text.name(), &text.text()});
+        report_texts.push_back({text.name(), &text.text()});
       }
     }
     for (const MissionRecord* record : reported) {
+      const ::registry::v1::Mission& mission = record->mission();
+      std::vector<Source> texts = report_texts;
       for (const ::registry::v1::Narrative& narrative : record->narratives()) {
         if (narrative.year() == year()) {
           texts.push_back({narrative.name(), &narrative.text()});
         }
       }
-    }
-    for (const MissionRecord* record : reported) {
-      const ::registry::v1::Mission& mission = record->mission();
       // Spelling -> texts using it.
       std::map<std::string, std::vector<std::string>> found;
       for (const Source& source : texts) {

@@ -40,7 +40,8 @@
 // |                            |          | language                               |
 // | name-collision             | error    | a short name or alias of one mission   |
 // |                            |          | spelled like another mission's         |
-// | name-variant-in-text       | warning  | a text of the year spells a mission's  |
+// | name-variant-in-text       | warning  | a report-level text or the mission's   |
+// |                            |          | own narrative of the year spells its   |
 // |                            |          | name differently from its short name   |
 // | name-variants              | info     | the recorded spelling variants of a    |
 // |                            |          | mission's name                         |

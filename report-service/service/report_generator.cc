@@ -58,6 +58,23 @@ std::optional<Language> CheckLanguage(const std::string& code,
   return *language;
 }
 
+// The registry's read point from a request's `as_of` oneof (`revision`
+// 0 and an unset time: now). A negative revision is a violation.
+template <typename Request>
+::registry::v1::AsOf AsOfOf(const Request& request, ViolationList& violations) {
+  ::registry::v1::AsOf as_of;
+  if (request.has_as_of_revision()) {
+    if (request.as_of_revision() < 1) {
+      violations.Add("as_of_revision", "must be 1 or greater");
+    } else {
+      as_of.set_revision(request.as_of_revision());
+    }
+  } else if (request.has_as_of_time()) {
+    *as_of.mutable_time() = request.as_of_time();
+  }
+  return as_of;
+}
+
 rv1::Severity ToProto(Severity severity) {
   switch (severity) {
     case Severity::kError:
@@ -146,12 +163,14 @@ absl::StatusOr<rv1::GenerateReportResponse> ReportGenerator::Generate(
       options.generation_time = absl::FromUnixSeconds(time.seconds());
     }
   }
+  const ::registry::v1::AsOf as_of = AsOfOf(request, violations);
   RETURN_IF_ERROR(violations.ToStatus("invalid GenerateReport request"));
 
   GenerationTimings local_timings;
   GenerationTimings& timing = timings != nullptr ? *timings : local_timings;
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(YearData data, registry_->FetchYearDataset(request.year()));
+  ASSIGN_OR_RETURN(YearData data,
+                   registry_->FetchYearDataset(request.year(), as_of));
   timing.fetch_ms = MillisSince(start);
 
   start = std::chrono::steady_clock::now();
@@ -205,9 +224,11 @@ absl::StatusOr<rv1::CheckReportResponse> ReportGenerator::Check(
   CheckYear(request.year(), violations);
   const std::optional<Language> language =
       CheckLanguage(request.language(), violations);
+  const ::registry::v1::AsOf as_of = AsOfOf(request, violations);
   RETURN_IF_ERROR(violations.ToStatus("invalid CheckReport request"));
 
-  ASSIGN_OR_RETURN(YearData data, registry_->FetchYearDataset(request.year()));
+  ASSIGN_OR_RETURN(YearData data,
+                   registry_->FetchYearDataset(request.year(), as_of));
   ReportOptions options;
   options.registry_revision = data.revision;
   ASSIGN_OR_RETURN(ReportModel model, AssembleReport(data.records, request.year(),
@@ -238,9 +259,11 @@ absl::StatusOr<rv1::ReconcileAnnexResponse> ReportGenerator::Reconcile(
   } else if (request.published_csv().size() > kMaxPublishedCsvBytes) {
     violations.Add("published_csv", "must be at most 1 MiB");
   }
+  const ::registry::v1::AsOf as_of = AsOfOf(request, violations);
   RETURN_IF_ERROR(violations.ToStatus("invalid ReconcileAnnex request"));
 
-  ASSIGN_OR_RETURN(YearData data, registry_->FetchYearDataset(request.year()));
+  ASSIGN_OR_RETURN(YearData data,
+                   registry_->FetchYearDataset(request.year(), as_of));
   ReportOptions options;
   options.registry_revision = data.revision;
   ASSIGN_OR_RETURN(ReportModel model, AssembleReport(data.records, request.year(),

@@ -28,9 +28,10 @@ class ReportGenerator {
   // `registry` is not owned and must outlive the generator.
   explicit ReportGenerator(const RegistryClient* registry) : registry_(registry) {}
 
-  // Builds one document. Returns InvalidArgument (with field violations
-  // `year`, `format`, `language`, `expiring_mandates_horizon_days`,
-  // `generation_time`) for a bad request; the registry's NotFound for an
+  // Builds one document (from the registry as it was at the request's
+  // `as_of`, if set). Returns InvalidArgument (with field violations `year`,
+  // `format`, `language`, `expiring_mandates_horizon_days`,
+  // `generation_time`, `as_of_revision`) for a bad request; the registry's NotFound for an
   // unknown year; Unavailable/DeadlineExceeded if the registry cannot be
   // reached in time; Internal if the PDF cannot be typeset. Fills `timings`
   // if given.
@@ -38,7 +39,8 @@ class ReportGenerator {
       const ::report::v1::GenerateReportRequest& request,
       GenerationTimings* timings = nullptr) const;
 
-  // Runs the checks of a year. Errors as Generate (`year`, `language`).
+  // Runs the checks of a year. Errors as Generate (`year`, `language`,
+  // `as_of_revision`).
   absl::StatusOr<::report::v1::CheckReportResponse> Check(
       const ::report::v1::CheckReportRequest& request) const;
 

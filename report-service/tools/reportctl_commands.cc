@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -86,6 +87,20 @@ absl::string_view SeverityName(rv1::Severity severity) {
   }
 }
 
+// Sets a request's `as_of` oneof from `as_of`.
+template <typename Request>
+void SetAsOf(const ReadPoint& as_of, Request& request) {
+  if (as_of.revision > 0) {
+    request.set_as_of_revision(as_of.revision);
+  } else if (as_of.time.has_value()) {
+    const absl::Duration since = *as_of.time - absl::UnixEpoch();
+    const int64_t seconds = absl::ToInt64Seconds(since);
+    request.mutable_as_of_time()->set_seconds(seconds);
+    request.mutable_as_of_time()->set_nanos(static_cast<int32_t>(
+        absl::ToInt64Nanoseconds(since - absl::Seconds(seconds))));
+  }
+}
+
 std::string OrEmpty(const std::string& value) {
   return value.empty() ? "(empty)" : absl::StrCat("\"", value, "\"");
 }
@@ -103,6 +118,7 @@ int RunGenerate(const GenerateOptions& options, const CommandContext& context) {
       request.set_language(language);
       request.set_omit_checks(options.omit_checks);
       request.set_expiring_mandates_horizon_days(options.expiring_horizon_days);
+      SetAsOf(options.as_of, request);
       if (options.generation_time.has_value()) {
         request.mutable_generation_time()->set_seconds(
             absl::ToUnixSeconds(*options.generation_time));
@@ -171,12 +187,13 @@ int RunGenerate(const GenerateOptions& options, const CommandContext& context) {
   return kExitOk;
 }
 
-int RunCheck(int year, const std::string& language,
+int RunCheck(int year, const std::string& language, const ReadPoint& as_of,
              const CommandContext& context) {
   const absl::Time deadline = context.clock->Now() + context.deadline;
   rv1::CheckReportRequest request;
   request.set_year(year);
   request.set_language(language);
+  SetAsOf(as_of, request);
   rv1::CheckReportResponse response;
   const absl::Status status = RetryWithBackoff(
       [&](absl::Time attempt_deadline) -> absl::Status {
@@ -212,7 +229,8 @@ int RunCheck(int year, const std::string& language,
 }
 
 int RunReconcile(int year, const std::string& language,
-                 const std::string& path, const CommandContext& context) {
+                 const ReadPoint& as_of, const std::string& path,
+                 const CommandContext& context) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::fprintf(context.err, "reportctl: cannot read %s\n", path.c_str());
@@ -225,6 +243,7 @@ int RunReconcile(int year, const std::string& language,
   request.set_year(year);
   request.set_language(language);
   request.set_published_csv(content.str());
+  SetAsOf(as_of, request);
   rv1::ReconcileAnnexResponse response;
   const absl::Status status = RetryWithBackoff(
       [&](absl::Time attempt_deadline) -> absl::Status {
@@ -303,6 +322,30 @@ absl::StatusOr<std::vector<std::string>> ParseLanguages(absl::string_view flag) 
   }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown --language '", flag, "'; use nl, en or all"));
+}
+
+absl::StatusOr<ReadPoint> ParseAsOf(absl::string_view flag) {
+  ReadPoint point;
+  if (flag.empty()) return point;
+  if (absl::SimpleAtoi(flag, &point.revision)) {
+    if (point.revision < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--as_of revision ", flag, " must be 1 or greater"));
+    }
+    return point;
+  }
+  point.revision = 0;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, flag, &time, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--as_of '", flag,
+        "' is neither a revision number nor an RFC 3339 time such as "
+        "2021-05-19T07:30:00Z: ",
+        error));
+  }
+  point.time = time;
+  return point;
 }
 
 absl::StatusOr<std::optional<absl::Time>> ParseGenerationTime(

@@ -6,6 +6,7 @@
 #ifndef REPORT_SERVICE_TOOLS_REPORTCTL_COMMANDS_H_
 #define REPORT_SERVICE_TOOLS_REPORTCTL_COMMANDS_H_
 
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -43,8 +44,17 @@ struct CommandContext {
   FILE* err = stderr;
 };
 
+// Which registry state to read: the current one, or as it was at a
+// revision or a moment (--as_of).
+struct ReadPoint {
+  // 1 or greater; 0: not a revision.
+  int64_t revision = 0;
+  std::optional<absl::Time> time;
+};
+
 struct GenerateOptions {
   int year = 0;
+  ReadPoint as_of;
   std::vector<::report::v1::ReportFormat> formats;
   // "nl", "en".
   std::vector<std::string> languages;
@@ -64,14 +74,15 @@ int RunGenerate(const GenerateOptions& options, const CommandContext& context);
 
 // Prints the findings of `year`'s checks; kExitFindings if one is an
 // error.
-int RunCheck(int year, const std::string& language,
+int RunCheck(int year, const std::string& language, const ReadPoint& as_of,
              const CommandContext& context);
 
 // Compares the published annex CSV at `path` with the registry's and
 // prints every differing cell with its reason; kExitFindings if any
 // differs, kExitFailure if the file cannot be read or is refused.
 int RunReconcile(int year, const std::string& language,
-                 const std::string& path, const CommandContext& context);
+                 const ReadPoint& as_of, const std::string& path,
+                 const CommandContext& context);
 
 // Parses --format: "all" or a comma-separated list of markdown, html,
 // pdf, json, annex1-csv, annex2-csv. InvalidArgument for anything else.
@@ -80,6 +91,10 @@ absl::StatusOr<std::vector<::report::v1::ReportFormat>> ParseFormats(
 
 // Parses --language: "nl", "en" or "all" (both). InvalidArgument else.
 absl::StatusOr<std::vector<std::string>> ParseLanguages(absl::string_view flag);
+
+// Parses --as_of: "" (now), a revision number ("12") or an RFC 3339 time.
+// InvalidArgument else.
+absl::StatusOr<ReadPoint> ParseAsOf(absl::string_view flag);
 
 // Parses --generation_time: "" (none), "now" (`now`, to the second) or an
 // RFC 3339 time ("2021-05-19T07:30:00Z"). InvalidArgument else.

@@ -2,7 +2,7 @@
 // jobs (see report-service/docs/README.md).
 //
 //   reportctl generate --year=2020 [--format=all] [--language=all]
-//                      --output=DIR|FILE
+//                      --output=DIR|FILE [--as_of=REVISION|TIME]
 //   reportctl check --year=2020 [--language=nl]
 //   reportctl reconcile --year=2020 [--language=nl] PUBLISHED.csv
 //
@@ -46,6 +46,9 @@ ABSL_FLAG(bool, omit_checks, false,
 ABSL_FLAG(int, expiring_horizon_days, 0,
           "generate: list mandates ending within this many days after "
           "publication (0: the server's default, 365)");
+ABSL_FLAG(std::string, as_of, "",
+          "read the registry as it was then: a revision (as a report states "
+          "it, e.g. 12) or an RFC 3339 time; empty: now");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60),
           "deadline of each attempt of a request, e.g. 60s");
 ABSL_FLAG(absl::Duration, deadline, absl::Minutes(5),
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
       argc, argv,
       "Generates, checks and reconciles the yearly progress report on small "
       "mission contributions through report-server.\n"
-      "Usage:\n"
+      "Usage (every command also takes --as_of=REVISION|TIME):\n"
       "  reportctl generate --year=YEAR [--format=all|markdown,html,...] "
       "[--language=nl|en|all] --output=PATH\n"
       "  reportctl check --year=YEAR [--language=nl|en]\n"
@@ -94,6 +97,9 @@ int main(int argc, char** argv) {
   const int year = absl::GetFlag(FLAGS_year);
   if (year == 0) return Usage("--year is required, e.g. --year=2020");
   const std::string language = absl::GetFlag(FLAGS_language);
+  absl::StatusOr<missions::report::ReadPoint> as_of =
+      missions::report::ParseAsOf(absl::GetFlag(FLAGS_as_of));
+  if (!as_of.ok()) return Usage(std::string(as_of.status().message()));
 
   missions::report::SystemClock clock;
   grpc::ChannelArguments args;
@@ -114,13 +120,14 @@ int main(int argc, char** argv) {
                                 "'; use nl or en"));
     }
     return command == "check"
-               ? missions::report::RunCheck(year, language, context)
-               : missions::report::RunReconcile(year, language, positional[2],
-                                                context);
+               ? missions::report::RunCheck(year, language, *as_of, context)
+               : missions::report::RunReconcile(year, language, *as_of,
+                                                positional[2], context);
   }
 
   missions::report::GenerateOptions options;
   options.year = year;
+  options.as_of = *as_of;
   absl::StatusOr<std::vector<::report::v1::ReportFormat>> formats =
       missions::report::ParseFormats(absl::GetFlag(FLAGS_format));
   if (!formats.ok()) return Usage(std::string(formats.status().message()));

@@ -2,7 +2,9 @@
 // compared with a bare echo service served by the same server start-up
 // and called by the same client: Get of a mission, List of all missions
 // active in 2020, and the year dataset stream. Prints medians and the
-// ratio to the echo baseline measured in the same run.
+// ratio to the echo baseline measured in the same run. The registry
+// benchmarks run on each storage backend (…/sqlite, …/postgresql on a
+// throwaway local server over a Unix socket), in the same run.
 //
 // Run: tests/bench/run.sh (or the `bench` build target).
 #include <filesystem>
@@ -22,8 +24,7 @@
 #include "registry-service/domain/resource_api.h"
 #include "registry-service/service/registry_api_service.h"
 #include "registry-service/service/registry_service.h"
-#include "registry-service/storage/sqlite_record_store.h"
-#include "tests/integration/child_process.h"
+#include "tests/integration/test_backends.h"
 
 namespace missions {
 namespace {
@@ -38,11 +39,13 @@ class EchoService final : public bench::Echo::Service {
   }
 };
 
-// One registry with the 2020 data, served on 127.0.0.1.
+// One registry with the 2020 data on `backend_name`, served on 127.0.0.1.
 struct Fixture {
-  Fixture() {
-    dir = testing::MakeTempDir();
-    store = std::move(*registry::SqliteRecordStore::Open(dir + "/registry.db"));
+  explicit Fixture(const std::string& backend_name) {
+    auto made = testing::MakeTestBackend(backend_name);
+    if (!made.ok()) std::abort();
+    backend = std::move(*made);
+    store = std::move(*backend->Open());
     domain = std::make_unique<registry::Registry>(store.get());
     auto parsed = registry::ReadDatasetFile(DATA_FILE);
     if (!parsed.ok()) std::abort();
@@ -59,13 +62,10 @@ struct Fixture {
     bulk_stub = v1::RegistryService::NewStub(channel);
     echo_stub = bench::Echo::NewStub(channel);
   }
-  ~Fixture() {
-    server->Shutdown();
-    std::filesystem::remove_all(dir);
-  }
+  ~Fixture() { server->Shutdown(); }
 
-  std::string dir;
-  std::unique_ptr<registry::SqliteRecordStore> store;
+  std::unique_ptr<testing::TestBackend> backend;
+  std::unique_ptr<registry::RecordStore> store;
   std::unique_ptr<registry::Registry> domain;
   std::unique_ptr<registry::RegistryServiceImpl> bulk;
   std::unique_ptr<registry::ResourceApi> api;
@@ -78,8 +78,12 @@ struct Fixture {
   std::unique_ptr<bench::Echo::Stub> echo_stub;
 };
 
-Fixture& Shared() {
-  static Fixture* fixture = new Fixture();
+// The fixture of one backend, set up at its first benchmark and kept for
+// the run.
+Fixture& Shared(const std::string& backend = testing::kSqlite) {
+  static auto* fixtures = new std::map<std::string, std::unique_ptr<Fixture>>();
+  std::unique_ptr<Fixture>& fixture = (*fixtures)[backend];
+  if (fixture == nullptr) fixture = std::make_unique<Fixture>(backend);
   return *fixture;
 }
 
@@ -94,8 +98,8 @@ void BM_EchoBaseline(benchmark::State& state) {
   }
 }
 
-void BM_GetMission(benchmark::State& state) {
-  Fixture& f = Shared();
+void BM_GetMission(benchmark::State& state, const char* backend) {
+  Fixture& f = Shared(backend);
   v1::GetMissionRequest request;
   request.set_name("missions/minusma");
   for (auto _ : state) {
@@ -105,8 +109,8 @@ void BM_GetMission(benchmark::State& state) {
   }
 }
 
-void BM_ListMissions2020(benchmark::State& state) {
-  Fixture& f = Shared();
+void BM_ListMissions2020(benchmark::State& state, const char* backend) {
+  Fixture& f = Shared(backend);
   v1::ListMissionsRequest request;
   request.set_filter("active_in(2020)");
   request.set_page_size(500);
@@ -120,8 +124,8 @@ void BM_ListMissions2020(benchmark::State& state) {
   }
 }
 
-void BM_StreamYearDataset2020(benchmark::State& state) {
-  Fixture& f = Shared();
+void BM_StreamYearDataset2020(benchmark::State& state, const char* backend) {
+  Fixture& f = Shared(backend);
   v1::StreamYearDatasetRequest request;
   request.set_year(2020);
   for (auto _ : state) {
@@ -140,9 +144,15 @@ void BM_StreamYearDataset2020(benchmark::State& state) {
   BENCHMARK(fn)->MinTime(0.3)->Repetitions(5)->ReportAggregatesOnly(true)->UseRealTime()
 
 MISSIONS_BENCH(BM_EchoBaseline)->Arg(64)->Arg(1024);
-MISSIONS_BENCH(BM_GetMission);
-MISSIONS_BENCH(BM_ListMissions2020);
-MISSIONS_BENCH(BM_StreamYearDataset2020);
+#define MISSIONS_BENCH_BACKENDS(fn)                          \
+  BENCHMARK_CAPTURE(fn, sqlite, testing::kSqlite)            \
+      ->MinTime(0.3)->Repetitions(5)->ReportAggregatesOnly(true)->UseRealTime(); \
+  BENCHMARK_CAPTURE(fn, postgresql, testing::kPostgresql)    \
+      ->MinTime(0.3)->Repetitions(5)->ReportAggregatesOnly(true)->UseRealTime()
+
+MISSIONS_BENCH_BACKENDS(BM_GetMission);
+MISSIONS_BENCH_BACKENDS(BM_ListMissions2020);
+MISSIONS_BENCH_BACKENDS(BM_StreamYearDataset2020);
 
 // Collects the medians to print ratios after the run.
 class RatioReporter : public benchmark::ConsoleReporter {

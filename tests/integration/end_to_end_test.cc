@@ -1,8 +1,13 @@
 // End to end: starts the real registry-server and report-server on free
 // loopback ports, imports the 2020 data file with registryctl, generates
-// the report with reportctl and checks every annex row and the totals
-// against the published 2020 report (with its known errors corrected, see
-// kAnnex1 and kAnnex2Totals).
+// the report with reportctl in every format and language and checks every
+// annex row and the totals against the published 2020 report (with its
+// known errors corrected, see kAnnex1 and kAnnex2Totals); the HTML is
+// well-formed (xmllint), the PDF's text (pdftotext) holds the totals, the
+// JSON validates against its schema, the same state gives the same bytes;
+// `reportctl check` and `reportctl reconcile` on the published annex 2; and
+// documents larger than one gRPC message, streamed.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,15 +23,43 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tests/integration/child_process.h"
+#include "tests/unit/report_json_schema.h"
 
 namespace missions::testing {
 namespace {
+
+using ::missions::testing::JsonValue;
+using ::missions::testing::ParseJson;
+using ::missions::testing::ValidateAgainstSchema;
 
 const std::string kRegistryServer = REGISTRY_SERVER_BIN;
 const std::string kReportServer = REPORT_SERVER_BIN;
 const std::string kRegistryctl = REGISTRYCTL_BIN;
 const std::string kReportctl = REPORTCTL_BIN;
 const std::string kDataFile = DATA_FILE;
+const std::string kSyntheticRegistry = SYNTHETIC_REGISTRY_BIN;
+const std::string kXmllint = XMLLINT_BIN;
+const std::string kPdftotext = PDFTOTEXT_BIN;
+const std::string kSourceDir = MISSIONS_SOURCE_DIR;
+
+// The files `reportctl generate --format=all --language=all` writes.
+const std::vector<std::string>& AllDocuments() {
+  static const std::vector<std::string> names = {
+      "vkm-2020-en-annex1.csv", "vkm-2020-en-annex2.csv", "vkm-2020-en.html",
+      "vkm-2020-en.json",       "vkm-2020-en.md",         "vkm-2020-en.pdf",
+      "vkm-2020-nl-annex1.csv", "vkm-2020-nl-annex2.csv", "vkm-2020-nl.html",
+      "vkm-2020-nl.json",       "vkm-2020-nl.md",         "vkm-2020-nl.pdf"};
+  return names;
+}
+
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 // Parses RFC 4180 CSV (CRLF line ends, quoted fields) into rows of cells.
 std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
@@ -408,6 +441,243 @@ TEST_F(EndToEndTest, ReportctlFailsClearly) {
                       *dir_);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_FALSE(std::filesystem::exists(target));
+}
+
+TEST_F(EndToEndTest, EveryFormatInBothLanguagesWithStableNames) {
+  EXPECT_EQ(FilesIn(*out_dir_), AllDocuments());
+  for (const std::string& name : AllDocuments()) {
+    EXPECT_FALSE(Output(name).empty()) << name;
+  }
+  EXPECT_TRUE(absl::StartsWith(Output("vkm-2020-nl.pdf"), "%PDF-"));
+  // Every document states the registry revision it was built from.
+  EXPECT_TRUE(absl::StrContains(Output("vkm-2020-nl.md"),
+                                "Opgesteld uit revisie "));
+  EXPECT_TRUE(absl::StrContains(Output("vkm-2020-en.html"), "Built from revision "));
+}
+
+TEST_F(EndToEndTest, HtmlIsWellFormedAndSelfContained) {
+  for (const char* name : {"vkm-2020-nl.html", "vkm-2020-en.html"}) {
+    const CommandResult lint =
+        RunCommand({kXmllint, "--noout", *out_dir_ + "/" + name}, *dir_);
+    EXPECT_EQ(lint.exit_code, 0) << name << ": " << lint.err;
+    const std::string html = Output(name);
+    EXPECT_TRUE(absl::StrContains(html, "<svg ")) << name;
+    EXPECT_TRUE(absl::StrContains(html, "<style>")) << name;
+    EXPECT_FALSE(absl::StrContains(html, "<script")) << name;
+    EXPECT_FALSE(absl::StrContains(html, "<link ")) << name;
+    EXPECT_FALSE(absl::StrContains(html, "src=\"http")) << name;
+  }
+}
+
+TEST_F(EndToEndTest, PdfTextHoldsTheAnnex2TotalsAndPageNumbers) {
+  const std::string text_path = *dir_ + "/nl.txt";
+  const CommandResult extracted = RunCommand(
+      {kPdftotext, "-layout", *out_dir_ + "/vkm-2020-nl.pdf", text_path}, *dir_);
+  ASSERT_EQ(extracted.exit_code, 0) << extracted.err;
+  std::string text = ReadFileOrEmpty(text_path);
+  // Collapse runs of spaces (the layout aligns the columns).
+  std::string collapsed;
+  for (const char c : text) {
+    if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+    collapsed.push_back(c);
+  }
+  EXPECT_TRUE(absl::StrContains(collapsed, " 1063 44 30 1847 41 1888")) << collapsed;
+  EXPECT_TRUE(absl::StrContains(collapsed, "Pagina 2 van ")) << collapsed;
+  EXPECT_TRUE(absl::StrContains(collapsed, "Bijlage 2 Totale inzet in 2020"));
+  EXPECT_TRUE(absl::StrContains(collapsed, "circa 1847 Nederlandse militairen"));
+}
+
+TEST_F(EndToEndTest, JsonValidatesAgainstItsSchema) {
+  absl::StatusOr<JsonValue> schema = ParseJson(
+      ReadFileOrEmpty(kSourceDir + "/report-service/docs/report.schema.json"));
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  for (const char* name : {"vkm-2020-nl.json", "vkm-2020-en.json"}) {
+    absl::StatusOr<JsonValue> document = ParseJson(Output(name));
+    ASSERT_TRUE(document.ok()) << name << ": " << document.status();
+    const std::vector<std::string> violations =
+        ValidateAgainstSchema(*schema, *document);
+    EXPECT_TRUE(violations.empty()) << name << ": " << absl::StrJoin(violations, "\n");
+    const JsonValue* totals = document->Find("annex2")->Find("totals");
+    EXPECT_EQ(totals->Find("mandate_military")->number, 1063);
+    EXPECT_EQ(totals->Find("mandate_combined")->number, 30);
+    EXPECT_GE(document->Find("provenance")->Find("registry_revision")->number, 1);
+  }
+}
+
+TEST_F(EndToEndTest, SameStateGivesIdenticalDocuments) {
+  const std::string again = *dir_ + "/again";
+  std::filesystem::create_directories(again);
+  const CommandResult generated =
+      RunCommand({kReportctl, "generate", "--year=2020", "--format=all",
+                  "--language=all", "--output=" + again,
+                  "--server=" + *report_address_},
+                 *dir_);
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  for (const std::string& name : AllDocuments()) {
+    EXPECT_TRUE(ReadFileOrEmpty(again + "/" + name) == Output(name))
+        << name << " differs between two runs on the same registry state";
+  }
+  // A generation time is printed when asked for, and only then.
+  const std::string timed = *dir_ + "/timed.md";
+  const CommandResult with_time = RunCommand(
+      {kReportctl, "generate", "--year=2020", "--format=markdown",
+       "--generation_time=2021-05-19T07:30:00Z", "--output=" + timed,
+       "--server=" + *report_address_},
+      *dir_);
+  ASSERT_EQ(with_time.exit_code, 0) << with_time.err;
+  EXPECT_TRUE(absl::StrContains(ReadFileOrEmpty(timed),
+                                "op 19 mei 2021 om 07:30 UTC."));
+}
+
+TEST_F(EndToEndTest, CheckListsTheExpectedFindings) {
+  const CommandResult checked = RunCommand(
+      {kReportctl, "check", "--year=2020", "--language=en",
+       "--server=" + *report_address_},
+      *dir_);
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  const std::string& out = checked.out;
+  EXPECT_TRUE(absl::StrContains(out, "0 error(s), 0 warning(s)")) << out;
+  // The totals are recomputed and each combined or shared cap counts once
+  // (the published 1093 / 74 counted them twice).
+  EXPECT_TRUE(absl::StrContains(out, "caps 1063 military, 44 civilian/IPO and "
+                                     "30 combined"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "makes each of those columns 30 too high"))
+      << out;
+  // MINUSMA's renewal by resolution 2531, which the published annex 1
+  // missed; the spellings EMASOH and EUNAVFORMED.
+  EXPECT_TRUE(absl::StrContains(out, "from 29 June 2020 ‘UNSC resolution 2531’"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "EMASoH is also spelled ‘EMASOH’")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "‘EUNAVFORMED Sophia’")) << out;
+}
+
+TEST_F(EndToEndTest, ReconcileExplainsThePublishedTotals) {
+  const CommandResult reconciled = RunCommand(
+      {kReportctl, "reconcile", "--year=2020",
+       kSourceDir + "/tests/data/vkm-2020-published-annex2.csv",
+       "--server=" + *report_address_},
+      *dir_);
+  EXPECT_EQ(reconciled.exit_code, 3) << reconciled.err;
+  const std::string& out = reconciled.out;
+  EXPECT_TRUE(absl::StrContains(out, "Totaal, mandate_military: published "
+                                     "\"1093\", registry \"1063\""))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "1063 + 15 + 15 = 1093")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "Totaal, mandate_civilian: published "
+                                     "\"74\", registry \"44\""))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "44 + 15 + 15 = 74")) << out;
+  EXPECT_FALSE(absl::StrContains(out, "deployed_total: published")) << out;
+}
+
+// A change to the registry changes today's report, and the report as of
+// the revision it stated is rebuilt byte for byte. (Runs last: it changes
+// the registry the other tests read.)
+TEST_F(EndToEndTest, ZzReportAsOfAnEarlierRevisionIsRebuiltAsItWas) {
+  const std::string markdown = Output("vkm-2020-nl.md");
+  const std::string marker = "Opgesteld uit revisie ";
+  const size_t at = markdown.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  const std::string revision = markdown.substr(
+      at + marker.size(), markdown.find(' ', at + marker.size()) - at - marker.size());
+  const std::string extra = *dir_ + "/extra.yaml";
+  {
+    std::ofstream out(extra);
+    out << "missions:\n"
+           "  - mission:\n"
+           "      name: missions/nieuwe-missie\n"
+           "      short_name: Nieuwe missie\n"
+           "      region: regions/europe\n"
+           "      report_order: 90\n"
+           "      lead_organization: EU\n"
+           "      kind: INTERNATIONAL\n"
+           "    personnel:\n"
+           "      - name: missions/nieuwe-missie/personnelFigures/2020\n"
+           "        year: 2020\n"
+           "        military: 4\n"
+           "        civilian: 0\n";
+  }
+  const CommandResult imported = RunCommand(
+      {kRegistryctl, "import", extra, "--server=" + *registry_address_}, *dir_);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+
+  const auto generate = [&](const std::string& format, const std::string& path,
+                            const std::string& as_of, int exit_code = 0) {
+    std::vector<std::string> argv = {kReportctl, "generate", "--year=2020",
+                                     "--format=" + format, "--output=" + path,
+                                     "--server=" + *report_address_};
+    if (!as_of.empty()) argv.push_back("--as_of=" + as_of);
+    const CommandResult result = RunCommand(argv, *dir_);
+    EXPECT_EQ(result.exit_code, exit_code) << result.err;
+    return ReadFileOrEmpty(path);
+  };
+  // The new mission has personnel but no mandate: written, and exit 3.
+  const std::string today =
+      generate("annex2-csv", *dir_ + "/today.csv", "", /*exit_code=*/3);
+  EXPECT_TRUE(absl::StrContains(today, "Nieuwe missie")) << today;
+  const CommandResult checked = RunCommand(
+      {kReportctl, "check", "--year=2020", "--server=" + *report_address_}, *dir_);
+  EXPECT_EQ(checked.exit_code, 3);
+  EXPECT_TRUE(absl::StrContains(checked.out, "ERROR deployed-without-mandate"))
+      << checked.out;
+  const CommandResult checked_then =
+      RunCommand({kReportctl, "check", "--year=2020", "--as_of=" + revision,
+                  "--server=" + *report_address_},
+                 *dir_);
+  EXPECT_EQ(checked_then.exit_code, 0) << checked_then.out;
+  EXPECT_NE(today, Output("vkm-2020-nl-annex2.csv"));
+  EXPECT_EQ(generate("annex2-csv", *dir_ + "/then.csv", revision),
+            Output("vkm-2020-nl-annex2.csv"));
+  EXPECT_EQ(generate("markdown", *dir_ + "/then.md", revision), markdown);
+  EXPECT_EQ(generate("pdf", *dir_ + "/then.pdf", revision),
+            Output("vkm-2020-nl.pdf"));
+}
+
+// A registry of 1,000 synthetic missions: the HTML and JSON exceed one
+// gRPC message (4 MiB) and arrive in chunks, whole.
+TEST(EndToEndLargeTest, DocumentsLargerThanOneMessageAreStreamed) {
+  const std::string dir = MakeTempDir();
+  const std::string data = dir + "/synthetic.yaml";
+  ASSERT_EQ(RunCommand({kSyntheticRegistry, "--missions=1000", "--output=" + data},
+                       dir)
+                .exit_code,
+            0);
+  auto registry = ChildProcess::Start(
+      {kRegistryServer, "--listen=127.0.0.1:0",
+       absl::StrCat("--storage=sqlite:", dir, "/registry.db")},
+      dir + "/registry-server.log");
+  ASSERT_TRUE(registry.ok()) << registry.status();
+  auto registry_port = (*registry)->WaitForPort();
+  ASSERT_TRUE(registry_port.ok()) << registry_port.status();
+  const std::string registry_address = absl::StrCat("127.0.0.1:", *registry_port);
+  const CommandResult imported = RunCommand(
+      {kRegistryctl, "import", data, "--server=" + registry_address}, dir);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto report = ChildProcess::Start(
+      {kReportServer, "--listen=127.0.0.1:0", "--registry=" + registry_address},
+      dir + "/report-server.log");
+  ASSERT_TRUE(report.ok()) << report.status();
+  auto report_port = (*report)->WaitForPort();
+  ASSERT_TRUE(report_port.ok()) << report_port.status();
+  const CommandResult generated = RunCommand(
+      {kReportctl, "generate", "--year=2020", "--format=html,json",
+       "--language=en", "--output=" + dir,
+       absl::StrCat("--server=127.0.0.1:", *report_port)},
+      dir);
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  const std::string html = ReadFileOrEmpty(dir + "/vkm-2020-en.html");
+  EXPECT_GT(html.size(), size_t{4} << 20);
+  EXPECT_TRUE(absl::EndsWith(html, "</html>\n"));
+  EXPECT_EQ(RunCommand({kXmllint, "--noout", dir + "/vkm-2020-en.html"}, dir)
+                .exit_code,
+            0);
+  absl::StatusOr<JsonValue> json = ParseJson(ReadFileOrEmpty(dir + "/vkm-2020-en.json"));
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(json->Find("annex2")->Find("rows")->array.size(), 990u);
+  report->reset();
+  registry->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // The registry's resource API (registry.v1.RegistryApi) as a client on the
-// wire sees it: the services run in process on 127.0.0.1:0 with real SQLite
-// storage in a temporary directory and the 2020 data file imported; every
-// call goes through a gRPC stub on a loopback channel. One test starts the
-// real registry-server binary twice on the same database file.
+// wire sees it: the services run in process on 127.0.0.1:0 with real
+// storage (every test on SQLite and on PostgreSQL: .../sqlite,
+// .../postgresql) and the 2020 data file imported; every call goes through
+// a gRPC stub on a loopback channel. One test starts the real
+// registry-server binary twice on the same database.
 //
 // Covered (issue 3, "Done when"): the standard methods' success paths and
 // documented errors; more than 40 invalid write requests, each rejected with
@@ -11,8 +12,6 @@
 // restart; paging while another client inserts; as_of reads; the audit log
 // (and that the database refuses to alter it); the change feed across a
 // reconnect; the domain filter predicates.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -45,10 +44,10 @@
 #include "registry-service/domain/resource_types.h"
 #include "registry-service/service/registry_api_service.h"
 #include "registry-service/service/registry_service.h"
-#include "registry-service/storage/sqlite_record_store.h"
 #include "registry/v1/registry_api.grpc.pb.h"
 #include "registry/v1/registry_service.grpc.pb.h"
 #include "tests/integration/child_process.h"
+#include "tests/integration/test_backends.h"
 
 namespace missions {
 namespace {
@@ -247,12 +246,13 @@ v1::ReportText NewReportText() {
 
 // --- The fixture. -----------------------------------------------------------
 
-class RegistryApiTest : public ::testing::Test {
+class RegistryApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir();
-    ASSERT_FALSE(dir_.empty());
-    auto store = registry::SqliteRecordStore::Open(dir_ + "/registry.db");
+    auto backend = testing::MakeTestBackend(GetParam());
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    backend_ = std::move(*backend);
+    auto store = backend_->Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     registry_ = std::make_unique<registry::Registry>(store_.get());
@@ -280,7 +280,8 @@ class RegistryApiTest : public ::testing::Test {
 
   void TearDown() override {
     server_.reset();
-    std::filesystem::remove_all(dir_);
+    store_.reset();
+    backend_.reset();
   }
 
   // A stub on a channel of its own (its own TCP connection, so the server
@@ -428,9 +429,9 @@ class RegistryApiTest : public ::testing::Test {
     return events;
   }
 
-  std::string dir_;
+  std::unique_ptr<testing::TestBackend> backend_;
   std::string address_;
-  std::unique_ptr<registry::SqliteRecordStore> store_;
+  std::unique_ptr<registry::RecordStore> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
   std::unique_ptr<registry::ResourceApi> api_;
@@ -442,7 +443,7 @@ class RegistryApiTest : public ::testing::Test {
 
 // --- 1. Standard methods: success paths and documented errors. --------------
 
-TEST_F(RegistryApiTest, GetReturnsRecordsOfEachKindAndNamesItsErrors) {
+TEST_P(RegistryApiTest, GetReturnsRecordsOfEachKindAndNamesItsErrors) {
   const v1::Mission minusma = GetMission("missions/minusma");
   EXPECT_EQ(minusma.short_name(), "MINUSMA");
   EXPECT_EQ(minusma.region(), "regions/africa");
@@ -506,7 +507,7 @@ TEST_F(RegistryApiTest, GetReturnsRecordsOfEachKindAndNamesItsErrors) {
   EXPECT_EQ(FieldsOf(Call(&Stub::GetPosting, wrong_kind)), std::vector<std::string>{"name"});
 }
 
-TEST_F(RegistryApiTest, BatchGetReturnsAllInRequestOrderOrNothing) {
+TEST_P(RegistryApiTest, BatchGetReturnsAllInRequestOrderOrNothing) {
   v1::BatchGetMissionsRequest request;
   for (const char* name : {"missions/unifil", "missions/minusma", "missions/eulex-kosovo"}) {
     request.add_names(name);
@@ -549,7 +550,7 @@ TEST_F(RegistryApiTest, BatchGetReturnsAllInRequestOrderOrNothing) {
   EXPECT_EQ(FieldsOf(status), (std::vector<std::string>{"names[0]", "names[1]"}));
 }
 
-TEST_F(RegistryApiTest, ListFiltersOrdersPagesAndShowsDeleted) {
+TEST_P(RegistryApiTest, ListFiltersOrdersPagesAndShowsDeleted) {
   // filter and order_by.
   v1::ListMissionsRequest eu;
   eu.set_filter("lead_organization = EU");
@@ -652,7 +653,7 @@ TEST_F(RegistryApiTest, ListFiltersOrdersPagesAndShowsDeleted) {
   EXPECT_EQ(FieldsOf(Call(&Stub::ListPostings, first)), std::vector<std::string>{"page_token"});
 }
 
-TEST_F(RegistryApiTest, CreateStoresEveryKindWithTheCallersIdAndRejectsDuplicates) {
+TEST_P(RegistryApiTest, CreateStoresEveryKindWithTheCallersIdAndRejectsDuplicates) {
   int64_t revision = Revision();
   // Each create is one revision and reads back as returned.
   const auto created = [&](const grpc::Status& status, const std::string& what) {
@@ -808,7 +809,7 @@ TEST_F(RegistryApiTest, CreateStoresEveryKindWithTheCallersIdAndRejectsDuplicate
   EXPECT_EQ(Revision(), revision);
 }
 
-TEST_F(RegistryApiTest, UpdateChangesOnlyTheMaskedFields) {
+TEST_P(RegistryApiTest, UpdateChangesOnlyTheMaskedFields) {
   const v1::Mission before = GetMission("missions/minusma");
   v1::UpdateMissionRequest request;
   *request.mutable_mission() = before;
@@ -887,7 +888,7 @@ TEST_F(RegistryApiTest, UpdateChangesOnlyTheMaskedFields) {
   EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"update_mask.paths[0]"});
 }
 
-TEST_F(RegistryApiTest, DeleteIsSoftNeedsForceForChildrenAndUndeleteRestores) {
+TEST_P(RegistryApiTest, DeleteIsSoftNeedsForceForChildrenAndUndeleteRestores) {
   const v1::Mission minusma = GetMission("missions/minusma");
   const int64_t revision = Revision();
   v1::DeleteMissionRequest remove;
@@ -985,7 +986,7 @@ struct InvalidRequest {
   bool is_write = true;
 };
 
-TEST_F(RegistryApiTest, InvalidRequestsAreRejectedWithFieldPathsAndChangeNothing) {
+TEST_P(RegistryApiTest, InvalidRequestsAreRejectedWithFieldPathsAndChangeNothing) {
   // Set-up that the cases rely on: a stale etag, a used request_id and a
   // deleted record.
   const std::string stale_etag = GetMission("missions/emasoh").etag();
@@ -1651,7 +1652,7 @@ TEST_F(RegistryApiTest, InvalidRequestsAreRejectedWithFieldPathsAndChangeNothing
 
 // --- 3. Concurrent updates with one etag. ----------------------------------
 
-TEST_F(RegistryApiTest, OfTwoConcurrentUpdatesWithOneEtagExactlyOneSucceeds) {
+TEST_P(RegistryApiTest, OfTwoConcurrentUpdatesWithOneEtagExactlyOneSucceeds) {
   std::unique_ptr<Stub> other = OtherClient();
   for (int round = 0; round < 20; ++round) {
     SCOPED_TRACE(absl::StrCat("round ", round));
@@ -1680,7 +1681,7 @@ TEST_F(RegistryApiTest, OfTwoConcurrentUpdatesWithOneEtagExactlyOneSucceeds) {
   }
 }
 
-TEST_F(RegistryApiTest, ConcurrentUpdatesWithoutEtagOfDifferentFieldsBothApply) {
+TEST_P(RegistryApiTest, ConcurrentUpdatesWithoutEtagOfDifferentFieldsBothApply) {
   // Without an etag nothing can be stale (the etag is optional), and an
   // update that names other fields must not undo a concurrent one.
   std::unique_ptr<Stub> other = OtherClient();
@@ -1711,7 +1712,7 @@ TEST_F(RegistryApiTest, ConcurrentUpdatesWithoutEtagOfDifferentFieldsBothApply) 
 
 // --- 4. request_id replay. --------------------------------------------------
 
-TEST_F(RegistryApiTest, ReplayedRequestIdReturnsTheFirstResponseAndWritesNothing) {
+TEST_P(RegistryApiTest, ReplayedRequestIdReturnsTheFirstResponseAndWritesNothing) {
   v1::CreatePostingRequest create;
   create.set_parent("missions/minusma");
   create.set_posting_id("2021-advisers");
@@ -1761,11 +1762,15 @@ TEST_F(RegistryApiTest, ReplayedRequestIdReturnsTheFirstResponseAndWritesNothing
   EXPECT_EQ(per_request["4b7e0d1c-delete"], 1);
 }
 
-TEST(RegistryServerRestartTest, ReplayedRequestIdCreatesNothingNewAfterARestart) {
+class RegistryServerRestartTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RegistryServerRestartTest, ReplayedRequestIdCreatesNothingNewAfterARestart) {
   const std::string dir = testing::MakeTempDir();
   ASSERT_FALSE(dir.empty());
+  auto backend = testing::MakeTestBackend(GetParam());
+  ASSERT_TRUE(backend.ok()) << backend.status();
   const std::vector<std::string> argv = {kRegistryServer, "--listen=127.0.0.1:0",
-                                         absl::StrCat("--storage=sqlite:", dir, "/registry.db")};
+                                         absl::StrCat("--storage=", (*backend)->Spec())};
   v1::CreateRegionRequest request;
   request.set_region_id("polar");
   *request.mutable_region() = NewRegion();
@@ -1830,7 +1835,7 @@ TEST(RegistryServerRestartTest, ReplayedRequestIdCreatesNothingNewAfterARestart)
 
 // --- 5. Paging while another client inserts. --------------------------------
 
-TEST_F(RegistryApiTest, PagingWhileAnotherClientInsertsSkipsAndRepeatsNothing) {
+TEST_P(RegistryApiTest, PagingWhileAnotherClientInsertsSkipsAndRepeatsNothing) {
   const std::set<std::string> existing = MissionsMatching("");
   ASSERT_EQ(existing.size(), 24u);
   std::unique_ptr<Stub> other = OtherClient();
@@ -1889,7 +1894,7 @@ TEST_F(RegistryApiTest, PagingWhileAnotherClientInsertsSkipsAndRepeatsNothing) {
 
 // --- 6. as_of. ---------------------------------------------------------------
 
-TEST_F(RegistryApiTest, AsOfReadsReturnEarlierStates) {
+TEST_P(RegistryApiTest, AsOfReadsReturnEarlierStates) {
   const std::string posting = "missions/minusma/postings/2020-ipo-first-half";
   const int64_t imported = Revision();
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -1989,7 +1994,7 @@ TEST_F(RegistryApiTest, AsOfReadsReturnEarlierStates) {
 
 // --- 7. Audit log. -----------------------------------------------------------
 
-TEST_F(RegistryApiTest, EveryMutationLeavesAnAuditEvent) {
+TEST_P(RegistryApiTest, EveryMutationLeavesAnAuditEvent) {
   const int64_t imported = Revision();
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const absl::Time start = absl::Now();
@@ -2152,31 +2157,24 @@ TEST_F(RegistryApiTest, EveryMutationLeavesAnAuditEvent) {
             std::vector<std::string>{"page_token"});
 }
 
-TEST_F(RegistryApiTest, TheDatabaseRefusesToAlterTheAuditLog) {
+TEST_P(RegistryApiTest, TheDatabaseRefusesToAlterTheAuditLog) {
   ASSERT_TRUE(RenameMission(*stub_, "missions/unifil", "UNIFIL II", "").ok());
   const std::vector<v1::AuditEvent> before = Audit(v1::ListAuditEventsRequest());
   ASSERT_GT(before.size(), 100u);
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((dir_ + "/registry.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
-            SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
   for (const char* sql : {
            "UPDATE audit_events SET resource = 'missions/forged' WHERE id = 1",
-           "UPDATE audit_events SET after = x'00'",
+           "UPDATE audit_events SET after = before WHERE before IS NOT NULL",
            "DELETE FROM audit_events WHERE id = (SELECT MAX(id) FROM audit_events)",
            "DELETE FROM audit_events",
            "UPDATE revisions SET actor = 'someone else'",
            "DELETE FROM revisions WHERE revision = 2",
        }) {
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
-    EXPECT_NE(rc, SQLITE_OK) << sql;
-    EXPECT_TRUE(error != nullptr && absl::StrContains(error, "append-only"))
-        << sql << ": " << (error != nullptr ? error : "(no error)");
-    sqlite3_free(error);
+    const absl::StatusOr<std::string> result = backend_->Sql(sql);
+    EXPECT_FALSE(result.ok()) << sql;
+    EXPECT_TRUE(absl::StrContains(result.status().message(), "append-only"))
+        << sql << ": " << result.status();
   }
-  sqlite3_close(db);
 
   const std::vector<v1::AuditEvent> after = Audit(v1::ListAuditEventsRequest());
   ASSERT_EQ(after.size(), before.size());
@@ -2187,7 +2185,7 @@ TEST_F(RegistryApiTest, TheDatabaseRefusesToAlterTheAuditLog) {
 
 // --- 8. Change feed. ---------------------------------------------------------
 
-TEST_F(RegistryApiTest, ChangeFeedDeliversEveryChangeInOrderAcrossAReconnect) {
+TEST_P(RegistryApiTest, ChangeFeedDeliversEveryChangeInOrderAcrossAReconnect) {
   const int64_t imported = Revision();
   // Six single-record changes. The resume point is a revision, so a client
   // can only resume without loss after a revision's last event; with one
@@ -2257,7 +2255,7 @@ TEST_F(RegistryApiTest, ChangeFeedDeliversEveryChangeInOrderAcrossAReconnect) {
 
 // --- 9. Domain predicates in filters. --------------------------------------
 
-TEST_F(RegistryApiTest, FiltersWithDomainPredicates) {
+TEST_P(RegistryApiTest, FiltersWithDomainPredicates) {
   // active_in: Takuba started in 2021.
   const std::set<std::string> active_2020 = MissionsMatching("active_in(2020)");
   EXPECT_EQ(active_2020.size(), 23u);
@@ -2364,6 +2362,14 @@ TEST_F(RegistryApiTest, FiltersWithDomainPredicates) {
   status = Call(&Stub::ListInternationalMandateDecisions, unknown);
   EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"filter"});
 }
+
+const auto kBackendNames = ::testing::Values(std::string(testing::kSqlite),
+                                             std::string(testing::kPostgresql));
+std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) {
+  return backend.param;
+}
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, kBackendNames, BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryServerRestartTest, kBackendNames, BackendName);
 
 }  // namespace
 }  // namespace missions

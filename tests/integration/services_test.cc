@@ -1,5 +1,6 @@
 // The registry and report services through their gRPC interfaces, in
-// process on 127.0.0.1 with real SQLite storage: success paths with the 2020
+// process on 127.0.0.1 with real storage, on SQLite and on PostgreSQL
+// (.../sqlite, .../postgresql in the test names): success paths with the 2020
 // data file and the documented errors, as a client on the wire sees them
 // (status codes and google.rpc.BadRequest field paths).
 #include <filesystem>
@@ -18,11 +19,10 @@
 #include "registry-service/domain/resource_api.h"
 #include "registry-service/service/registry_api_service.h"
 #include "registry-service/service/registry_service.h"
-#include "registry-service/storage/sqlite_record_store.h"
 #include "report-service/client/registry_client.h"
 #include "report-service/service/report_generator.h"
 #include "report-service/service/report_service.h"
-#include "tests/integration/child_process.h"
+#include "tests/integration/test_backends.h"
 
 namespace missions {
 namespace {
@@ -38,11 +38,13 @@ std::vector<std::string> FieldsOf(const grpc::Status& status) {
   return fields;
 }
 
-class ServicesTest : public ::testing::Test {
+class ServicesTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir();
-    auto store = registry::SqliteRecordStore::Open(dir_ + "/registry.db");
+    auto backend = testing::MakeTestBackend(GetParam());
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    backend_ = std::move(*backend);
+    auto store = backend_->Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     registry_ = std::make_unique<registry::Registry>(store_.get());
@@ -74,7 +76,8 @@ class ServicesTest : public ::testing::Test {
   void TearDown() override {
     report_server_.reset();
     registry_server_.reset();
-    std::filesystem::remove_all(dir_);
+    store_.reset();
+    backend_.reset();
   }
 
   grpc::Status Import(const v1::Dataset& dataset, bool validate_only = false,
@@ -99,8 +102,8 @@ class ServicesTest : public ::testing::Test {
     return api_stub_->ListMissions(&context, request, response);
   }
 
-  std::string dir_;
-  std::unique_ptr<registry::SqliteRecordStore> store_;
+  std::unique_ptr<testing::TestBackend> backend_;
+  std::unique_ptr<registry::RecordStore> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
   std::unique_ptr<registry::ResourceApi> api_;
@@ -115,7 +118,7 @@ class ServicesTest : public ::testing::Test {
   std::unique_ptr<rv1::ReportService::Stub> report_stub_;
 };
 
-TEST_F(ServicesTest, ImportValidateOnlyStoresNothingThenImportStoresAll) {
+TEST_P(ServicesTest, ImportValidateOnlyStoresNothingThenImportStoresAll) {
   v1::ImportDatasetResponse response;
   ASSERT_TRUE(Import(Data2020(), /*validate_only=*/true, &response).ok());
   EXPECT_EQ(response.record_counts().at("missions"), 24);
@@ -131,7 +134,7 @@ TEST_F(ServicesTest, ImportValidateOnlyStoresNothingThenImportStoresAll) {
   EXPECT_EQ(again.error_code(), grpc::StatusCode::ALREADY_EXISTS) << again.error_message();
 }
 
-TEST_F(ServicesTest, InvalidImportNamesEveryFieldAndStoresNothing) {
+TEST_P(ServicesTest, InvalidImportNamesEveryFieldAndStoresNothing) {
   v1::Dataset dataset = Data2020();
   v1::Mission* unifil = nullptr;
   for (auto& record : *dataset.mutable_missions()) {
@@ -158,7 +161,7 @@ TEST_F(ServicesTest, InvalidImportNamesEveryFieldAndStoresNothing) {
   EXPECT_EQ(listed.missions_size(), 0);
 }
 
-TEST_F(ServicesTest, GetMission) {
+TEST_P(ServicesTest, GetMission) {
   ASSERT_TRUE(Import(Data2020()).ok());
   v1::GetMissionRequest request;
   request.set_name("missions/minusma");
@@ -183,7 +186,7 @@ TEST_F(ServicesTest, GetMission) {
   }
 }
 
-TEST_F(ServicesTest, ListMissionsFiltersAndPagesWithoutGapsOrRepeats) {
+TEST_P(ServicesTest, ListMissionsFiltersAndPagesWithoutGapsOrRepeats) {
   ASSERT_TRUE(Import(Data2020()).ok());
   v1::ListMissionsRequest request;
   request.set_filter("active_in(2020)");
@@ -218,7 +221,7 @@ TEST_F(ServicesTest, ListMissionsFiltersAndPagesWithoutGapsOrRepeats) {
   for (const auto& m : listed.missions()) EXPECT_EQ(m.region(), "regions/africa");
 }
 
-TEST_F(ServicesTest, ListMissionsRejectsBadPagingAndFilters) {
+TEST_P(ServicesTest, ListMissionsRejectsBadPagingAndFilters) {
   ASSERT_TRUE(Import(Data2020()).ok());
   v1::ListMissionsResponse response;
   v1::ListMissionsRequest request;
@@ -249,7 +252,7 @@ TEST_F(ServicesTest, ListMissionsRejectsBadPagingAndFilters) {
   EXPECT_TRUE(List(huge, &response).ok());
 }
 
-TEST_F(ServicesTest, StreamYearDatasetErrors) {
+TEST_P(ServicesTest, StreamYearDatasetErrors) {
   ASSERT_TRUE(Import(Data2020()).ok());
   for (int year : {1900, 2019}) {
     grpc::ClientContext context;
@@ -266,7 +269,7 @@ TEST_F(ServicesTest, StreamYearDatasetErrors) {
   }
 }
 
-TEST_F(ServicesTest, GenerateReportNamesBadFieldsAndServesDocuments) {
+TEST_P(ServicesTest, GenerateReportNamesBadFieldsAndServesDocuments) {
   ASSERT_TRUE(Import(Data2020()).ok());
   {
     grpc::ClientContext context;
@@ -303,6 +306,13 @@ TEST_F(ServicesTest, GenerateReportNamesBadFieldsAndServesDocuments) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServicesTest,
+                         ::testing::Values(std::string(testing::kSqlite),
+                                           std::string(testing::kPostgresql)),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
 
 }  // namespace
 }  // namespace missions

@@ -1,20 +1,23 @@
-// Storage tests of SqliteRecordStore on real SQLite files: commits,
-// optimistic concurrency, history (as_of), audit, request ids and the
-// relational projection.
-#include "registry-service/storage/sqlite_record_store.h"
-
-#include <sqlite3.h>
-
-#include <filesystem>
+// The RecordStore conformance suite: every case runs on SQLite (a real
+// file) and on PostgreSQL (a real throwaway server), with the backend in
+// the test name (.../sqlite, .../postgresql). Commits, optimistic
+// concurrency, history (as_of), audit, request ids, the relational
+// projection, the change-feed wait and serialised concurrent commits.
+#include <algorithm>
+#include <atomic>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "registry/v1/resources.pb.h"
-#include "tests/integration/child_process.h"
+#include "registry-service/storage/postgres_record_store.h"
+#include "registry-service/storage/sqlite_record_store.h"
+#include "tests/integration/test_backends.h"
 
 namespace missions::registry {
 namespace {
@@ -53,71 +56,75 @@ std::shared_ptr<v1::Mission> Eulex() {
     start_date { year: 2008 })pb");
 }
 
-class SqliteRecordStoreTest : public ::testing::Test {
+class RecordStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = testing::MakeTempDir();
-    path_ = dir_ + "/registry.db";
+    auto backend = testing::MakeTestBackend(GetParam());
+    ASSERT_TRUE(backend.ok()) << backend.status();
+    backend_ = std::move(*backend);
     Open();
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    backend_.reset();
   }
   void Open() {
-    auto store = SqliteRecordStore::Open(path_, [this] { return now_; });
+    auto store = backend_->Open([this] { return Now(); });
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
+  }
+  absl::Time Now() {
+    absl::MutexLock lock(&clock_mu_);
+    return now_;
+  }
+  void Advance(absl::Duration by) {
+    absl::MutexLock lock(&clock_mu_);
+    now_ += by;
   }
 
   absl::StatusOr<int64_t> Commit(std::vector<Mutation> mutations,
                                  const std::string& request_id = "") {
+    return CommitOn(*store_, std::move(mutations), request_id);
+  }
+
+
+ public:
+  static absl::StatusOr<int64_t> CommitOn(RecordStore& store, std::vector<Mutation> mutations,
+                                          const std::string& request_id = "") {
     CommitInfo info;
     info.actor = "ipv4:127.0.0.1:1234";
     info.method = "Test";
     info.reason = "Kamerstuk 1";
     info.request_id = request_id;
     info.request_fingerprint = "fp";
-    return store_->Commit(mutations, info,
-                          [](int64_t revision, const auto& stamped) -> absl::StatusOr<std::string> {
-                            return absl::StrCat(revision, ":", stamped.size());
-                          });
+    return store.Commit(mutations, info,
+                        [](int64_t revision, const auto& stamped) -> absl::StatusOr<std::string> {
+                          return absl::StrCat(revision, ":", stamped.size());
+                        });
   }
 
-  // Runs a query on the file directly, as an analyst would.
+
+ protected:
+  // Runs a query on the database directly, as an analyst would.
   std::string Sql(const std::string& query) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    std::string value;
-    if (sqlite3_prepare_v2(db, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
-      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
+    absl::StatusOr<std::string> value = backend_->Sql(query);
+    EXPECT_TRUE(value.ok()) << query << ": " << value.status();
+    return value.ok() ? *value : "";
   }
 
-  // Runs a statement directly; returns SQLite's error message or "".
+  // Runs a statement directly; returns the database's error message or "".
   std::string SqlError(const std::string& statement) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
-    std::string message = error != nullptr ? error : "";
-    sqlite3_free(error);
-    sqlite3_close(db);
-    return message;
+    absl::StatusOr<std::string> value = backend_->Sql(statement);
+    return value.ok() ? "" : std::string(value.status().message());
   }
 
-  absl::Time now_ = absl::FromUnixSeconds(1600000000);
-  std::string dir_;
-  std::string path_;
-  std::unique_ptr<SqliteRecordStore> store_;
+  absl::Mutex clock_mu_;
+  absl::Time now_ ABSL_GUARDED_BY(clock_mu_) = absl::FromUnixSeconds(1600000000);
+  std::unique_ptr<testing::TestBackend> backend_;
+  std::unique_ptr<RecordStore> store_;
 };
 
-TEST_F(SqliteRecordStoreTest, CommitStampsOutputFieldsAndAdvancesTheRevision) {
+TEST_P(RecordStoreTest, CommitStampsOutputFieldsAndAdvancesTheRevision) {
   EXPECT_EQ(*store_->CurrentRevision(), 0);
   auto revision = Commit({Create(ResourceKind::kRegion, Europe()),
                           Create(ResourceKind::kMission, Eulex())});
@@ -140,7 +147,7 @@ TEST_F(SqliteRecordStoreTest, CommitStampsOutputFieldsAndAdvancesTheRevision) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("missions/nope", 0).status()));
 }
 
-TEST_F(SqliteRecordStoreTest, FailedCommitStoresNothing) {
+TEST_P(RecordStoreTest, FailedCommitStoresNothing) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
   auto asia = std::make_shared<v1::Region>();
   asia->set_name("regions/asia");
@@ -152,7 +159,7 @@ TEST_F(SqliteRecordStoreTest, FailedCommitStoresNothing) {
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM revisions"), "1");
 }
 
-TEST_F(SqliteRecordStoreTest, StaleExpectedRevisionIsAbortedAndChangesNothing) {
+TEST_P(RecordStoreTest, StaleExpectedRevisionIsAbortedAndChangesNothing) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
   Mutation update;
   update.change = Change::kUpdate;
@@ -174,15 +181,15 @@ TEST_F(SqliteRecordStoreTest, StaleExpectedRevisionIsAbortedAndChangesNothing) {
             1600000000);
 }
 
-TEST_F(SqliteRecordStoreTest, HistoryAnswersAsOfReads) {
+TEST_P(RecordStoreTest, HistoryAnswersAsOfReads) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
-  now_ += absl::Hours(1);
+  Advance(absl::Hours(1));
   Mutation update;
   update.change = Change::kUpdate;
   update.kind = ResourceKind::kRegion;
   update.after = Europe("Europa 2");
   ASSERT_TRUE(Commit({update}).ok());
-  now_ += absl::Hours(1);
+  Advance(absl::Hours(1));
   Mutation remove;
   remove.change = Change::kDelete;
   remove.kind = ResourceKind::kRegion;
@@ -210,7 +217,7 @@ TEST_F(SqliteRecordStoreTest, HistoryAnswersAsOfReads) {
   EXPECT_EQ(*store_->RevisionAt(absl::FromUnixSeconds(1700000000)), 3);
 }
 
-TEST_F(SqliteRecordStoreTest, AuditRecordsEveryMutationAndIsAppendOnly) {
+TEST_P(RecordStoreTest, AuditRecordsEveryMutationAndIsAppendOnly) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe()),
                       Create(ResourceKind::kMission, Eulex())})
                   .ok());
@@ -253,7 +260,7 @@ TEST_F(SqliteRecordStoreTest, AuditRecordsEveryMutationAndIsAppendOnly) {
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM audit_events"), "3");
 }
 
-TEST_F(SqliteRecordStoreTest, RequestIdsAreRememberedWithTheResponse) {
+TEST_P(RecordStoreTest, RequestIdsAreRememberedWithTheResponse) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}, "req-1").ok());
   auto found = store_->FindRequest("req-1");
   ASSERT_TRUE(found.ok());
@@ -269,7 +276,7 @@ TEST_F(SqliteRecordStoreTest, RequestIdsAreRememberedWithTheResponse) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("regions/asia", 0).status()));
 }
 
-TEST_F(SqliteRecordStoreTest, ProjectionFollowsTheCurrentState) {
+TEST_P(RecordStoreTest, ProjectionFollowsTheCurrentState) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe()),
                       Create(ResourceKind::kMission, Eulex())})
                   .ok());
@@ -294,17 +301,19 @@ TEST_F(SqliteRecordStoreTest, ProjectionFollowsTheCurrentState) {
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM resources WHERE deleted = 1"), "1");
 }
 
-TEST_F(SqliteRecordStoreTest, RecordsSurviveReopenAndSchemaIsRecorded) {
+TEST_P(RecordStoreTest, RecordsSurviveReopenAndSchemaIsRecorded) {
   ASSERT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
   store_.reset();
   Open();
   EXPECT_TRUE(store_->Get("regions/europe", 0).ok());
   EXPECT_EQ(*store_->CurrentRevision(), 1);
   EXPECT_EQ(Sql("SELECT MAX(version) FROM schema_version"), "1");
-  EXPECT_EQ(Sql("PRAGMA journal_mode"), "wal");
+  if (GetParam() == testing::kSqlite) {
+    EXPECT_EQ(Sql("PRAGMA journal_mode"), "wal");
+  }
 }
 
-TEST_F(SqliteRecordStoreTest, WaitForRevisionAfterWakesOnCommit) {
+TEST_P(RecordStoreTest, WaitForRevisionAfterWakesOnCommit) {
   std::thread writer([this] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     EXPECT_TRUE(Commit({Create(ResourceKind::kRegion, Europe())}).ok());
@@ -316,16 +325,97 @@ TEST_F(SqliteRecordStoreTest, WaitForRevisionAfterWakesOnCommit) {
   EXPECT_EQ(store_->WaitForRevisionAfter(1, absl::Now() + absl::Milliseconds(20)), 1);
 }
 
-TEST_F(SqliteRecordStoreTest, NewerSchemaIsRefused) {
+TEST_P(RecordStoreTest, NewerSchemaIsRefused) {
   store_.reset();
   EXPECT_EQ(SqlError("INSERT INTO schema_version(version) VALUES (99)"), "");
-  auto reopened = SqliteRecordStore::Open(path_);
+  auto reopened = backend_->Open();
   EXPECT_TRUE(absl::IsFailedPrecondition(reopened.status())) << reopened.status();
 }
 
-TEST_F(SqliteRecordStoreTest, UnwritableLocationIsUnavailable) {
-  auto store = SqliteRecordStore::Open("/nonexistent-dir/registry.db");
-  EXPECT_TRUE(absl::IsUnavailable(store.status())) << store.status();
+TEST_P(RecordStoreTest, UnreachableStorageIsUnavailable) {
+  absl::Status status =
+      GetParam() == testing::kSqlite
+          ? SqliteRecordStore::Open("/nonexistent-dir/registry.db").status()
+          : PostgresRecordStore::Open("postgresql:///registry?host=/nonexistent-dir").status();
+  EXPECT_TRUE(absl::IsUnavailable(status)) << status;
+  EXPECT_TRUE(store_->Ping().ok());
+}
+
+TEST_P(RecordStoreTest, SecretsAreCreatedOnceAndKept) {
+  auto first = store_->Secret("page-token");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->size(), 32u);
+  EXPECT_EQ(*store_->Secret("page-token"), *first);
+  EXPECT_NE(*store_->Secret("other"), *first);
+  store_.reset();
+  Open();
+  EXPECT_EQ(*store_->Secret("page-token"), *first);
+}
+
+TEST_P(RecordStoreTest, ConcurrentCommitsGetOneGapFreeRevisionEach) {
+  // On PostgreSQL the writers use two stores, as two replicas would.
+  std::unique_ptr<RecordStore> second;
+  if (GetParam() == testing::kPostgresql) {
+    auto opened = backend_->Open([this] { return Now(); });
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    second = std::move(*opened);
+  }
+  constexpr int kThreads = 4;
+  constexpr int kCommits = 10;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    RecordStore& store = (second != nullptr && t % 2 == 1) ? *second : *store_;
+    writers.emplace_back([&store, &failures, t] {
+      for (int i = 0; i < kCommits; ++i) {
+        auto region = std::make_shared<v1::Region>();
+        region->set_name(absl::StrCat("regions/r", t, "x", i));
+        if (!CommitOn(store, {Create(ResourceKind::kRegion, region)}).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(*store_->CurrentRevision(), kThreads * kCommits);
+  AuditQuery all;
+  all.limit = 1000;
+  auto events = store_->ReadAudit(all);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), static_cast<size_t>(kThreads * kCommits));
+  // Event ids and revisions rise together: 1, 2, ... without gaps.
+  for (size_t i = 0; i < events->size(); ++i) {
+    EXPECT_EQ((*events)[i].revision, static_cast<int64_t>(i) + 1);
+  }
+  EXPECT_EQ(Sql("SELECT COUNT(DISTINCT revision) FROM revisions"), "40");
+}
+
+INSTANTIATE_TEST_SUITE_P(Conformance, RecordStoreTest,
+                         ::testing::Values(std::string(testing::kSqlite),
+                                           std::string(testing::kPostgresql)),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+// PostgreSQL only: replicas on one database.
+TEST(PostgresReplicasTest, WaitForRevisionAfterSeesCommitsOfAnotherStore) {
+  auto backend = testing::MakeTestBackend(testing::kPostgresql);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  auto follower = (*backend)->Open();
+  auto writer = (*backend)->Open();
+  ASSERT_TRUE(follower.ok() && writer.ok());
+  std::thread commit([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_TRUE(RecordStoreTest::CommitOn(**writer, {Create(ResourceKind::kRegion, Europe())})
+                    .ok());
+  });
+  const absl::Time start = absl::Now();
+  const int64_t seen = (*follower)->WaitForRevisionAfter(0, start + absl::Seconds(10));
+  commit.join();
+  EXPECT_EQ(seen, 1);
+  // Woken by the notification, not by the deadline.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  auto read = (*follower)->Get("regions/europe", 0);
+  EXPECT_TRUE(read.ok()) << read.status();
 }
 
 }  // namespace
