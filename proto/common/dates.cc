@@ -87,6 +87,13 @@ absl::CivilDay LastDay(const google::type::Date& date) {
   return absl::CivilDay(date.year(), date.month(), date.day());
 }
 
+bool PeriodOverlapsYear(const google::type::Date& start, const google::type::Date& end,
+                        int year) {
+  if (!IsEmptyDate(start) && FirstDay(start) > absl::CivilDay(year, 12, 31)) return false;
+  if (!IsEmptyDate(end) && LastDay(end) < absl::CivilDay(year, 1, 1)) return false;
+  return true;
+}
+
 google::type::Date ToDate(absl::CivilDay day) {
   google::type::Date date;
   date.set_year(static_cast<int>(day.year()));

@@ -32,6 +32,12 @@ bool IsEmptyDate(const google::type::Date& date);
 absl::CivilDay FirstDay(const google::type::Date& date);
 absl::CivilDay LastDay(const google::type::Date& date);
 
+// True if the period from `start` to `end` (partial dates cover their
+// whole month or year; an empty start means "long ago", an empty end
+// "still running") overlaps calendar year `year`.
+bool PeriodOverlapsYear(const google::type::Date& start, const google::type::Date& end,
+                        int year);
+
 // Converts a civil day to a full date.
 google::type::Date ToDate(absl::CivilDay day);
 

@@ -29,15 +29,7 @@ MissionOrderKey OrderKeyOf(const ::registry::v1::Mission& mission,
 }
 
 bool IsActiveInYear(const ::registry::v1::Mission& mission, int year) {
-  if (mission.has_start_date() && !IsEmptyDate(mission.start_date()) &&
-      FirstDay(mission.start_date()) > absl::CivilDay(year, 12, 31)) {
-    return false;
-  }
-  if (mission.has_end_date() && !IsEmptyDate(mission.end_date()) &&
-      LastDay(mission.end_date()) < absl::CivilDay(year, 1, 1)) {
-    return false;
-  }
-  return true;
+  return PeriodOverlapsYear(mission.start_date(), mission.end_date(), year);
 }
 
 }  // namespace missions::registry

@@ -124,12 +124,6 @@ std::vector<ResourceKind> ChildKindsOf(ResourceKind kind) {
   return children;
 }
 
-std::string Capitalized(absl::string_view kind_label) {
-  std::string s(kind_label);
-  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
 // Checks that `name` is a name of `kind`; adds a violation of `field`.
 void CheckName(ResourceKind kind, const std::string& name, const std::string& field,
                ViolationList* violations) {
@@ -306,6 +300,12 @@ absl::Status CheckUniqueness(RecordStore& store, ResourceKind kind, const Messag
   return absl::OkStatus();
 }
 
+bool IsOutputOnly(absl::string_view path) {
+  const absl::string_view top = path.substr(0, path.find('.'));
+  return top == "etag" || top == "create_time" || top == "update_time" ||
+         top == "delete_time";
+}
+
 // The top-level fields whose values differ between `a` and `b` (for the
 // audit log), output-only fields excepted.
 std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
@@ -314,21 +314,12 @@ std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* fd = d->field(i);
     const std::string& name = fd->name();
-    if (name == "etag" || name == "create_time" || name == "update_time" ||
-        name == "delete_time") {
-      continue;
-    }
+    if (IsOutputOnly(name)) continue;
     google::protobuf::util::MessageDifferencer differencer;
     std::vector<const FieldDescriptor*> only = {fd};
     if (!differencer.CompareWithFields(a, b, only, only)) fields.push_back(name);
   }
   return fields;
-}
-
-bool IsOutputOnly(absl::string_view path) {
-  const absl::string_view top = path.substr(0, path.find('.'));
-  return top == "etag" || top == "create_time" || top == "update_time" ||
-         top == "delete_time";
 }
 
 // A deterministic serialization (map order fixed) for fingerprints.
@@ -398,24 +389,54 @@ absl::Status CheckEtag(const std::string& name, const std::string& etag, int64_t
                                          EtagFor(current), "); read it again and retry"));
 }
 
+// The stored record a Delete or Undelete request names: checks the
+// request's name and etag, that the record is (not) deleted as `deleted`
+// asks, and that the etag is current.
+absl::StatusOr<StoredResource> CurrentForChange(RecordStore& store, ResourceKind kind,
+                                                const Message& request,
+                                                const std::string& method, bool deleted) {
+  ViolationList violations;
+  const std::string name = GetString(request, "name");
+  CheckName(kind, name, "name", &violations);
+  const std::string etag = GetString(request, "etag");
+  const int64_t expected = ExpectedRevision(etag, "etag", &violations);
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  ASSIGN_OR_RETURN(StoredResource current, store.Get(name, 0));
+  if (current.deleted != deleted) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, deleted ? " is not deleted" : " is deleted already"));
+  }
+  RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
+  return current;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ResourceApi::TokenKey() {
-  return store_->Secret(kTokenSecret);
+  // The secret never changes once created: read it from the store once.
+  absl::MutexLock lock(&token_key_mu_);
+  if (token_key_.empty()) {
+    ASSIGN_OR_RETURN(token_key_, store_->Secret(kTokenSecret));
+  }
+  return token_key_;
 }
 
 absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, Message* response) {
   ViolationList violations;
   const std::string name = GetString(request, "name");
   CheckName(kind, name, "name", &violations);
-  ASSIGN_OR_RETURN(const ReadPoint point, ResolveAsOf(*store_, request, &violations));
-  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid Get", Capitalized(KindId(kind)),
-                                                   " request")));
+  // Without as_of the store reads the current state itself (revision 0):
+  // no need to ask for the current revision first.
+  ReadPoint point;
+  if (Has(request, "as_of")) {
+    ASSIGN_OR_RETURN(point, ResolveAsOf(*store_, request, &violations));
+  }
+  RETURN_IF_ERROR(violations.ToStatus(
+      absl::StrCat("invalid Get", DescriptorOf(kind)->name(), " request")));
   if (point.empty) {
     return absl::NotFoundError(absl::StrCat(name, " did not exist at that time"));
   }
-  ASSIGN_OR_RETURN(StoredResource stored,
-                   store_->Get(name, point.revision == 0 ? 0 : point.revision));
+  ASSIGN_OR_RETURN(StoredResource stored, store_->Get(name, point.revision));
   response->CopyFrom(*stored.message);
   return absl::OkStatus();
 }
@@ -770,17 +791,9 @@ absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
   const std::string method = absl::StrCat("Delete", DescriptorOf(kind)->name());
   return Write(method, request, caller, response, [&](Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
-    ViolationList violations;
-    const std::string name = GetString(request, "name");
-    CheckName(kind, name, "name", &violations);
-    const std::string etag = GetString(request, "etag");
-    const int64_t expected = ExpectedRevision(etag, "etag", &violations);
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
-    if (current.deleted) {
-      return absl::FailedPreconditionError(absl::StrCat(name, " is deleted already"));
-    }
-    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
+    ASSIGN_OR_RETURN(StoredResource current,
+                     CurrentForChange(*store_, kind, request, method, /*deleted=*/false));
+    const std::string name = NameOf(*current.message);
     std::vector<Mutation> mutations;
     // Live records under it.
     std::vector<std::string> live_children;
@@ -847,17 +860,9 @@ absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
   const std::string method = absl::StrCat("Undelete", DescriptorOf(kind)->name());
   return Write(method, request, caller, response, [&](Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
-    ViolationList violations;
-    const std::string name = GetString(request, "name");
-    CheckName(kind, name, "name", &violations);
-    const std::string etag = GetString(request, "etag");
-    const int64_t expected = ExpectedRevision(etag, "etag", &violations);
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
-    if (!current.deleted) {
-      return absl::FailedPreconditionError(absl::StrCat(name, " is not deleted"));
-    }
-    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
+    ASSIGN_OR_RETURN(StoredResource current,
+                     CurrentForChange(*store_, kind, request, method, /*deleted=*/true));
+    const std::string name = NameOf(*current.message);
     auto after = std::shared_ptr<Message>(current.message->New());
     after->CopyFrom(*current.message);
     ClearOutputFields(after.get());

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "registry-service/domain/resource_names.h"
@@ -78,9 +79,12 @@ class ResourceApi {
                      const std::function<absl::StatusOr<std::vector<Mutation>>(
                          google::protobuf::Message* response)>& plan);
 
+  // The key that signs page tokens (read from the store once).
   absl::StatusOr<std::string> TokenKey();
 
   RecordStore* store_;
+  absl::Mutex token_key_mu_;
+  std::string token_key_ ABSL_GUARDED_BY(token_key_mu_);
 };
 
 }  // namespace missions::registry

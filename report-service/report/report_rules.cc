@@ -53,17 +53,7 @@ bool TakenBy(const Decision& decision, absl::CivilDay day) {
 }  // namespace
 
 bool IsActiveInYear(const ::registry::v1::Mission& mission, int year) {
-  const absl::CivilDay first(year, 1, 1);
-  const absl::CivilDay last(year, 12, 31);
-  if (mission.has_start_date() && !IsEmptyDate(mission.start_date()) &&
-      FirstDay(mission.start_date()) > last) {
-    return false;
-  }
-  if (mission.has_end_date() && !IsEmptyDate(mission.end_date()) &&
-      LastDay(mission.end_date()) < first) {
-    return false;
-  }
-  return true;
+  return PeriodOverlapsYear(mission.start_date(), mission.end_date(), year);
 }
 
 std::vector<const InternationalMandateDecision*> InDecisionOrder(
