@@ -52,7 +52,8 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
   const std::string host =
       config.listen_address.substr(0, config.listen_address.rfind(':'));
   std::fprintf(stderr, "registry-server listening on %s:%d (storage %s)\n",
-               host.c_str(), server->port(), config.storage.c_str());
+               host.c_str(), server->port(),
+               RedactStorageSpec(config.storage).c_str());
   absl::Notification stop_probe;
   std::thread probe(ProbeStorage, store.get(), server->server(), &stop_probe);
   const int signal_number = WaitForTerminationSignal();

@@ -84,7 +84,7 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 }
 
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
-    const v1::ImportDatasetRequest& request, absl::string_view actor) {
+    const v1::ImportDatasetRequest& request, const Caller& caller) {
   // References to records outside the dataset must already be stored.
   LiveLookup lookup(store_);
   ViolationList violations;
@@ -99,7 +99,9 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
   }
   if (request.validate_only()) return response;
   CommitInfo info;
-  info.actor = std::string(actor);
+  info.principal = caller.principal;
+  info.display_name = caller.display_name;
+  info.peer = caller.peer;
   info.method = "ImportDataset";
   ASSIGN_OR_RETURN(const int64_t revision,
                    store_->Commit(ImportMutations(request.dataset()), info, nullptr));

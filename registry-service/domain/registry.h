@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "registry-service/domain/caller.h"
 #include "registry-service/storage/record_store.h"
 #include "registry/v1/registry_service.pb.h"
 
@@ -31,11 +32,10 @@ class Registry {
   // violation (paths such as "dataset.missions[2].mission.region"),
   // AlreadyExists if a record is stored already, Unavailable if storage
   // fails; nothing is stored on error.
-  // `actor` is the caller as the transport reports it; it is recorded with
-  // the revision.
+  // `caller` (principal, display name, peer) is recorded with the
+  // revision.
   absl::StatusOr<::registry::v1::ImportDatasetResponse> ImportDataset(
-      const ::registry::v1::ImportDatasetRequest& request,
-      absl::string_view actor);
+      const ::registry::v1::ImportDatasetRequest& request, const Caller& caller);
 
   // Sends the year's dataset to `sink` in parts (see
   // RecordStore::ReadYearDataset). InvalidArgument for a bad year or batch

@@ -351,7 +351,14 @@ v1::AuditEvent ToAuditEvent(const AuditRecord& record) {
   event.set_id(record.id);
   event.set_revision(record.revision);
   *event.mutable_time() = ToTimestamp(record.time);
-  event.set_actor(record.actor);
+  event.set_principal(record.principal);
+  event.set_principal_display_name(record.display_name);
+  event.set_peer(record.peer);
+  // The deprecated `actor` names the principal, for older clients.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  event.set_actor(record.principal);
+#pragma GCC diagnostic pop
   event.set_method(record.method);
   event.set_reason(record.reason);
   event.set_request_id(record.request_id);
@@ -603,7 +610,9 @@ absl::Status ResourceApi::Write(
   if (replayed) return absl::OkStatus();
 
   CommitInfo info;
-  info.actor = caller.actor;
+  info.principal = caller.principal;
+  info.display_name = caller.display_name;
+  info.peer = caller.peer;
   info.method = std::string(method);
   info.reason = GetString(request, "reason");
   info.request_id = request_id;
@@ -896,9 +905,18 @@ absl::Status ResourceApi::ListAuditEvents(const v1::ListAuditEventsRequest& requ
                                           v1::ListAuditEventsResponse* response) {
   ViolationList violations;
   if (request.page_size() < 0) violations.Add("page_size", "must not be negative");
+  // `actor` is the deprecated alias of `principal`.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const std::string& alias = request.actor();
+#pragma GCC diagnostic pop
+  if (!alias.empty() && !request.principal().empty() && alias != request.principal()) {
+    violations.Add("actor", "is a deprecated alias of principal; set only principal, or both "
+                            "to the same value");
+  }
   AuditQuery query;
   query.resource = request.resource();
-  query.actor = request.actor();
+  query.principal = request.principal().empty() ? alias : request.principal();
   if (request.has_start_time()) {
     query.from = absl::FromUnixSeconds(request.start_time().seconds()) +
                  absl::Nanoseconds(request.start_time().nanos());
@@ -914,6 +932,13 @@ absl::Status ResourceApi::ListAuditEvents(const v1::ListAuditEventsRequest& requ
   v1::ListAuditEventsRequest shape = request;
   shape.clear_page_size();
   shape.clear_page_token();
+  // A page token fits the same filter whether it was given as actor or
+  // principal.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  shape.clear_actor();
+#pragma GCC diagnostic pop
+  shape.set_principal(query.principal);
   const std::string fingerprint = absl::StrCat(StableDigest(Deterministic(shape)));
   if (!request.page_token().empty()) {
     absl::StatusOr<std::vector<std::string>> fields = VerifyToken(key, request.page_token());

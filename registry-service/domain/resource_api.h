@@ -23,18 +23,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include "registry-service/domain/caller.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/storage/record_store.h"
 #include "registry/v1/registry_api.pb.h"
 
 namespace missions::registry {
-
-// Who calls: recorded in the audit log.
-struct Caller {
-  // The caller as the transport reports it (e.g. "ipv4:10.0.0.5:41234");
-  // later the authenticated identity.
-  std::string actor;
-};
 
 class ResourceApi {
  public:

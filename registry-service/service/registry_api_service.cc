@@ -7,7 +7,9 @@ namespace {
 
 namespace v1 = ::registry::v1;
 
-Caller CallerOf(const grpc::ServerContext* context) { return Caller{context->peer()}; }
+Caller CallerOf(const grpc::ServerContext* context) {
+  return Caller{"anonymous", "", context->peer()};
+}
 
 }  // namespace
 

@@ -35,7 +35,8 @@ grpc::Status RegistryServiceImpl::StreamYearDataset(
 grpc::Status RegistryServiceImpl::ImportDataset(
     grpc::ServerContext* context, const v1::ImportDatasetRequest* request,
     v1::ImportDatasetResponse* response) {
-  return Reply(registry_->ImportDataset(*request, context->peer()), response);
+  return Reply(registry_->ImportDataset(*request, Caller{"anonymous", "", context->peer()}),
+               response);
 }
 
 }  // namespace missions::registry

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "registry-service/storage/open_record_store.h"
 
 namespace missions::registry::pg {
 namespace {
@@ -104,7 +105,9 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return absl::UnavailableError("PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string detail = absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn)).data();
+    // libpq's message may quote the URI or a part of it, password and all.
+    std::string detail = RedactStorageSecrets(
+        absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn)), uri);
     PQfinish(conn);
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", detail));
   }

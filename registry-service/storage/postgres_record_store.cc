@@ -172,14 +172,17 @@ absl::StatusOr<int64_t> PostgresRecordStore::Commit(
     if (last.rows() > 0 && absl::ToUnixMicros(now) < last.Int(0, 1)) {
       now = absl::FromUnixMicros(last.Int(0, 1));
     }
+    // `actor` holds the principal (schema migration 2).
     RETURN_IF_ERROR(db->Query("INSERT INTO revisions(revision, commit_time, commit_time_us, "
-                              "actor, method, reason, request_id) VALUES ($1, $2, $3, $4, "
-                              "$5, $6, $7)",
+                              "actor, principal_display_name, peer, method, reason, "
+                              "request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                               pg::Params()
                                   .Int(revision)
                                   .Text(Rfc3339(now))
                                   .Int(absl::ToUnixMicros(now))
-                                  .Text(info.actor)
+                                  .Text(info.principal)
+                                  .Text(info.display_name)
+                                  .Text(info.peer)
                                   .Text(info.method)
                                   .Text(info.reason)
                                   .Text(info.request_id))
@@ -348,7 +351,8 @@ absl::StatusOr<std::vector<AuditRecord>> PostgresRecordStore::ReadAudit(
     const AuditQuery& query) {
   std::string sql =
       "SELECT e.id, e.revision, r.commit_time_us, r.actor, r.method, r.reason, "
-      "r.request_id, e.resource, e.kind, e.change, e.fields, e.before, e.after "
+      "r.request_id, e.resource, e.kind, e.change, e.fields, e.before, e.after, "
+      "r.principal_display_name, r.peer "
       "FROM audit_events e JOIN revisions r ON r.revision = e.revision "
       "WHERE e.id > $1 AND e.revision > $2";
   pg::Params params;
@@ -360,9 +364,9 @@ absl::StatusOr<std::vector<AuditRecord>> PostgresRecordStore::ReadAudit(
                     next++, ")");
     params.Text(query.resource);
   }
-  if (!query.actor.empty()) {
+  if (!query.principal.empty()) {
     absl::StrAppend(&sql, " AND r.actor = $", next++);
-    params.Text(query.actor);
+    params.Text(query.principal);
   }
   if (query.from.has_value()) {
     absl::StrAppend(&sql, " AND r.commit_time_us >= $", next++);
@@ -383,7 +387,9 @@ absl::StatusOr<std::vector<AuditRecord>> PostgresRecordStore::ReadAudit(
           record.id = rows.Int(row, 0);
           record.revision = rows.Int(row, 1);
           record.time = absl::FromUnixMicros(rows.Int(row, 2));
-          record.actor = rows.Text(row, 3);
+          record.principal = rows.Text(row, 3);
+          record.display_name = rows.Text(row, 13);
+          record.peer = rows.Text(row, 14);
           record.method = rows.Text(row, 4);
           record.reason = rows.Text(row, 5);
           record.request_id = rows.Text(row, 6);
@@ -446,12 +452,14 @@ absl::StatusOr<RegistryDump> PostgresRecordStore::ExportAll() {
     const absl::Status status = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(pg::Result revisions,
                        db.Query("SELECT revision, commit_time, commit_time_us, actor, "
-                                "method, reason, request_id FROM revisions ORDER BY revision"));
+                                "principal_display_name, peer, method, reason, request_id "
+                                "FROM revisions ORDER BY revision"));
       for (int i = 0; i < revisions.rows(); ++i) {
         dump.revisions.push_back({revisions.Int(i, 0), revisions.Text(i, 1),
                                   revisions.Int(i, 2), revisions.Text(i, 3),
                                   revisions.Text(i, 4), revisions.Text(i, 5),
-                                  revisions.Text(i, 6)});
+                                  revisions.Text(i, 6), revisions.Text(i, 7),
+                                  revisions.Text(i, 8)});
       }
       ASSIGN_OR_RETURN(pg::Result resources,
                        db.Query("SELECT name, kind, body, deleted, revision FROM resources "
@@ -518,13 +526,15 @@ absl::Status PostgresRecordStore::ImportAll(const RegistryDump& dump) {
     }
     for (const RegistryDump::Revision& r : dump.revisions) {
       RETURN_IF_ERROR(db->Query("INSERT INTO revisions(revision, commit_time, commit_time_us, "
-                                "actor, method, reason, request_id) VALUES ($1, $2, $3, $4, "
-                                "$5, $6, $7)",
+                                "actor, principal_display_name, peer, method, reason, "
+                                "request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                                 pg::Params()
                                     .Int(r.revision)
                                     .Text(r.commit_time)
                                     .Int(r.commit_time_us)
-                                    .Text(r.actor)
+                                    .Text(r.principal)
+                                    .Text(r.display_name)
+                                    .Text(r.peer)
                                     .Text(r.method)
                                     .Text(r.reason)
                                     .Text(r.request_id))

@@ -227,9 +227,31 @@ CREATE TABLE requests (
   response     BYTEA NOT NULL
 );
 )sql",
+    // 2: who committed a revision, in three parts (authentication), as in
+    // SQLite's migration 2. The column `actor` now holds the authenticated
+    // principal; new columns hold its display name and the transport peer
+    // address. Revisions written before held the peer address in `actor`:
+    // it is copied into `peer` and stays in `actor`. The append-only
+    // trigger would refuse the copy: it is disabled for it and enabled
+    // again in this migration's transaction (ALTER TABLE holds an ACCESS
+    // EXCLUSIVE lock on revisions until the commit, so no other session
+    // writes meanwhile).
+    R"sql(
+ALTER TABLE revisions
+  ADD COLUMN principal_display_name TEXT NOT NULL DEFAULT '',
+  ADD COLUMN peer TEXT NOT NULL DEFAULT '';
+ALTER TABLE revisions DISABLE TRIGGER revisions_append_only;
+UPDATE revisions SET peer = actor;
+ALTER TABLE revisions ENABLE TRIGGER revisions_append_only;
+COMMENT ON COLUMN revisions.actor IS
+  'the authenticated principal (before schema version 2: the peer address)';
+COMMENT ON COLUMN revisions.principal_display_name IS
+  'the principal''s display name from its credentials; may be empty';
+COMMENT ON COLUMN revisions.peer IS 'the caller''s transport address';
+)sql",
 };
 
-absl::Status MigrateLocked(Connection& db) {
+absl::Status MigrateLocked(Connection& db, int target_version) {
   RETURN_IF_ERROR(db.Exec(
       "CREATE TABLE IF NOT EXISTS schema_version ("
       " version INTEGER PRIMARY KEY,"
@@ -242,7 +264,7 @@ absl::Status MigrateLocked(Connection& db) {
         "database schema version ", version, " is newer than this build's (",
         kSchemaVersion, "); upgrade registry-server"));
   }
-  for (int next = version + 1; next <= kSchemaVersion; ++next) {
+  for (int next = version + 1; next <= target_version; ++next) {
     RETURN_IF_ERROR(db.Exec("BEGIN"));
     absl::Status status = db.Exec(kMigrations[next - 1]);
     if (status.ok()) {
@@ -260,7 +282,13 @@ absl::Status MigrateLocked(Connection& db) {
 
 }  // namespace
 
-absl::Status Migrate(Connection& db) {
+absl::Status Migrate(Connection& db) { return MigrateTo(db, kSchemaVersion); }
+
+absl::Status MigrateTo(Connection& db, int target_version) {
+  if (target_version < 1 || target_version > kSchemaVersion) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no schema version ", target_version));
+  }
   const absl::Time deadline = absl::Now() + absl::Minutes(1);
   while (true) {
     ASSIGN_OR_RETURN(Result locked, db.Query(absl::StrCat("SELECT pg_try_advisory_lock(",
@@ -272,7 +300,7 @@ absl::Status Migrate(Connection& db) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  absl::Status status = MigrateLocked(db);
+  absl::Status status = MigrateLocked(db, target_version);
   absl::Status unlocked =
       db.Exec(absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLock, ")"));
   return status.ok() ? unlocked : status;

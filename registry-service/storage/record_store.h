@@ -2,7 +2,8 @@
 //
 // A RecordStore keeps every registry resource (registry.v1 messages) with
 // its full history. Each committed change set is one registry revision
-// (1, 2, 3, ...) with who made it, when, and why; every mutated resource
+// (1, 2, 3, ...) with who made it (the authenticated principal, its display
+// name and the transport peer), when, and why; every mutated resource
 // gets an audit event with its state before and after. Reads see the
 // current state or the state at any earlier revision.
 //
@@ -63,8 +64,13 @@ struct Mutation {
 
 // Who commits what, and why.
 struct CommitInfo {
-  // The caller as the transport reports it.
-  std::string actor;
+  // The authenticated identity of the caller (Caller::principal, e.g.
+  // "dev-editor"; "anonymous" without authentication).
+  std::string principal;
+  // The caller's human-readable name from its credentials; may be empty.
+  std::string display_name;
+  // The caller's transport address (e.g. "ipv4:10.0.0.5:41234").
+  std::string peer;
   // The API method, e.g. "UpdateMission".
   std::string method;
   // Why, in the caller's words (e.g. the parliamentary paper). Optional.
@@ -89,7 +95,12 @@ struct AuditRecord {
   int64_t id = 0;
   int64_t revision = 0;
   absl::Time time;
-  std::string actor;
+  // As in CommitInfo. Revisions committed before principals were recorded
+  // (schema version 1) have the transport address in both `principal` and
+  // `peer`.
+  std::string principal;
+  std::string display_name;
+  std::string peer;
   std::string method;
   std::string reason;
   std::string request_id;
@@ -105,7 +116,7 @@ struct AuditRecord {
 // Filters of ReadAudit; unset members match everything.
 struct AuditQuery {
   std::string resource;       // exact name, or a prefix ending in "/"
-  std::string actor;
+  std::string principal;      // exact match on AuditRecord::principal
   std::optional<absl::Time> from;   // commit time >= from
   std::optional<absl::Time> until;  // commit time < until
   int64_t after_revision = 0;       // revision > after_revision
@@ -121,7 +132,9 @@ struct RegistryDump {
     int64_t revision = 0;
     std::string commit_time;  // RFC 3339, as stored
     int64_t commit_time_us = 0;
-    std::string actor;
+    std::string principal;     // column `actor`
+    std::string display_name;  // column `principal_display_name`
+    std::string peer;
     std::string method;
     std::string reason;
     std::string request_id;

@@ -40,7 +40,8 @@ absl::StatusOr<std::vector<AuditRecord>> ReadWholeAudit(RecordStore& store) {
 
 bool SameAudit(const AuditRecord& a, const AuditRecord& b) {
   return a.id == b.id && a.revision == b.revision && a.time == b.time &&
-         a.actor == b.actor && a.method == b.method && a.reason == b.reason &&
+         a.principal == b.principal && a.display_name == b.display_name &&
+         a.peer == b.peer && a.method == b.method && a.reason == b.reason &&
          a.request_id == b.request_id && a.resource == b.resource && a.kind == b.kind &&
          a.change == b.change && a.fields == b.fields && a.before == b.before &&
          a.after == b.after;

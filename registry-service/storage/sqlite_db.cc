@@ -1,10 +1,65 @@
 #include "registry-service/storage/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace missions::registry::sqlite {
+namespace {
+
+// The database holds secrets (the page-token signing key): it and its -wal
+// and -shm files are for their owner only, whatever the umask.
+//
+// SQLite creates -wal, -shm and -journal files with the permissions of the
+// database file (os_unix.c, findCreateFileMode), so a database file that is
+// 0600 before SQLite first opens it keeps all of them 0600. Only files that
+// exist already (a database of an older build, the -wal and -shm a crashed
+// or still running process left) need tightening.
+//
+// Nothing here opens and closes a database file that SQLite may be using:
+// closing any descriptor of a file drops all of this process's POSIX locks
+// on it, those of SQLite's other connections included.
+
+// Whether `path` names a file (not ":memory:", not an SQLite URI).
+bool IsFilePath(const std::string& path) {
+  return !path.empty() && path != ":memory:" && !absl::StartsWith(path, "file:");
+}
+
+// Creates an empty `path`, readable and writable by its owner only, if it
+// does not exist. Errors are left for sqlite3_open_v2 to report.
+void CreateOwnerOnly(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 || errno != ENOENT) return;
+  // O_EXCL: if someone else creates it meanwhile, theirs is tightened below.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                      S_IRUSR | S_IWUSR);
+  if (fd >= 0) close(fd);
+}
+
+// Takes group and other permissions off `path` if it exists and has any.
+void RestrictToOwner(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      (st.st_mode & (S_IRWXG | S_IRWXO)) == 0) {
+    return;
+  }
+  if (chmod(path.c_str(), st.st_mode & S_IRWXU) != 0) {
+    // The path is not secret; the file's contents are what is at stake.
+    std::fprintf(stderr,
+                 "registry storage: warning: cannot restrict %s to its owner: %s\n",
+                 path.c_str(), std::strerror(errno));
+  }
+}
+
+}  // namespace
 
 absl::Status StatusFromSqlite(int rc, absl::string_view what,
                               absl::string_view detail) {
@@ -33,6 +88,8 @@ absl::Status StatusFromSqlite(int rc, absl::string_view what,
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     const std::string& path) {
+  const bool file = IsFilePath(path);
+  if (file) CreateOwnerOnly(path);
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db,
@@ -45,6 +102,11 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
         absl::StrCat("cannot open SQLite database ", path, ": ", detail));
   }
   sqlite3_extended_result_codes(db, 1);
+  if (file) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      RestrictToOwner(absl::StrCat(path, suffix));
+    }
+  }
   return std::unique_ptr<Database>(new Database(db));
 }
 

@@ -135,13 +135,15 @@ absl::StatusOr<int64_t> SqliteRecordStore::Commit(
   RETURN_IF_ERROR(InTransaction(*db_, "BEGIN IMMEDIATE", [&]() -> absl::Status {
     RETURN_IF_ERROR(db_->Exec("PRAGMA defer_foreign_keys = ON"));
     {
+      // `actor` holds the principal (schema migration 2).
       ASSIGN_OR_RETURN(Statement stmt,
                        db_->Prepare("INSERT INTO revisions(revision, commit_time, "
-                                    "commit_time_us, actor, method, reason, request_id) "
-                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                                    "commit_time_us, actor, principal_display_name, peer, "
+                                    "method, reason, request_id) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
       stmt.Bind(1, revision).Bind(2, Rfc3339(now)).Bind(3, ToMicros(now))
-          .Bind(4, info.actor).Bind(5, info.method).Bind(6, info.reason)
-          .Bind(7, info.request_id);
+          .Bind(4, info.principal).Bind(5, info.display_name).Bind(6, info.peer)
+          .Bind(7, info.method).Bind(8, info.reason).Bind(9, info.request_id);
       RETURN_IF_ERROR(stmt.Run());
     }
     ASSIGN_OR_RETURN(Statement current,
@@ -295,7 +297,8 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteRecordStore::ReadAudit(
   absl::MutexLock lock(&mu_);
   std::string sql =
       "SELECT e.id, e.revision, r.commit_time_us, r.actor, r.method, r.reason, "
-      "r.request_id, e.resource, e.kind, e.change, e.fields, e.before, e.after "
+      "r.request_id, e.resource, e.kind, e.change, e.fields, e.before, e.after, "
+      "r.principal_display_name, r.peer "
       "FROM audit_events e JOIN revisions r ON r.revision = e.revision "
       "WHERE e.id > ?1 AND e.revision > ?2";
   if (!query.resource.empty()) {
@@ -303,14 +306,14 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteRecordStore::ReadAudit(
                               ? " AND substr(e.resource, 1, length(?3)) = ?3"
                               : " AND e.resource = ?3");
   }
-  if (!query.actor.empty()) absl::StrAppend(&sql, " AND r.actor = ?4");
+  if (!query.principal.empty()) absl::StrAppend(&sql, " AND r.actor = ?4");
   if (query.from.has_value()) absl::StrAppend(&sql, " AND r.commit_time_us >= ?5");
   if (query.until.has_value()) absl::StrAppend(&sql, " AND r.commit_time_us < ?6");
   absl::StrAppend(&sql, " ORDER BY e.id LIMIT ?7");
   ASSIGN_OR_RETURN(Statement stmt, db_->Prepare(sql));
   stmt.Bind(1, query.after_id).Bind(2, query.after_revision);
   if (!query.resource.empty()) stmt.Bind(3, query.resource);
-  if (!query.actor.empty()) stmt.Bind(4, query.actor);
+  if (!query.principal.empty()) stmt.Bind(4, query.principal);
   if (query.from.has_value()) stmt.Bind(5, ToMicros(*query.from));
   if (query.until.has_value()) stmt.Bind(6, ToMicros(*query.until));
   stmt.Bind(7, int64_t{query.limit});
@@ -322,7 +325,9 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteRecordStore::ReadAudit(
     record.id = stmt.Int(0);
     record.revision = stmt.Int(1);
     record.time = absl::FromUnixMicros(stmt.Int(2));
-    record.actor = stmt.Text(3);
+    record.principal = stmt.Text(3);
+    record.display_name = stmt.Text(13);
+    record.peer = stmt.Text(14);
     record.method = stmt.Text(4);
     record.reason = stmt.Text(5);
     record.request_id = stmt.Text(6);
@@ -381,11 +386,12 @@ absl::StatusOr<RegistryDump> SqliteRecordStore::ExportAll() {
       }
     };
     RETURN_IF_ERROR(each_row(
-        "SELECT revision, commit_time, commit_time_us, actor, method, reason, request_id "
-        "FROM revisions ORDER BY revision",
+        "SELECT revision, commit_time, commit_time_us, actor, principal_display_name, "
+        "peer, method, reason, request_id FROM revisions ORDER BY revision",
         [&](const Statement& row) {
           dump.revisions.push_back({row.Int(0), row.Text(1), row.Int(2), row.Text(3),
-                                    row.Text(4), row.Text(5), row.Text(6)});
+                                    row.Text(4), row.Text(5), row.Text(6), row.Text(7),
+                                    row.Text(8)});
         }));
     RETURN_IF_ERROR(each_row(
         "SELECT name, kind, body, deleted, revision FROM resources ORDER BY rowid",
@@ -440,12 +446,14 @@ absl::Status SqliteRecordStore::ImportAll(const RegistryDump& dump) {
     }
     ASSIGN_OR_RETURN(Statement revision,
                      db_->Prepare("INSERT INTO revisions(revision, commit_time, "
-                                  "commit_time_us, actor, method, reason, request_id) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                                  "commit_time_us, actor, principal_display_name, peer, "
+                                  "method, reason, request_id) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     for (const RegistryDump::Revision& r : dump.revisions) {
       revision.Reset();
       revision.Bind(1, r.revision).Bind(2, r.commit_time).Bind(3, r.commit_time_us)
-          .Bind(4, r.actor).Bind(5, r.method).Bind(6, r.reason).Bind(7, r.request_id);
+          .Bind(4, r.principal).Bind(5, r.display_name).Bind(6, r.peer)
+          .Bind(7, r.method).Bind(8, r.reason).Bind(9, r.request_id);
       RETURN_IF_ERROR(revision.Run());
     }
     ASSIGN_OR_RETURN(Statement resource,

@@ -216,11 +216,32 @@ CREATE TABLE requests (
   response     BLOB NOT NULL
 );
 )sql",
+    // 2: who committed a revision, in three parts (authentication). The
+    // column `actor` now holds the authenticated principal (e.g.
+    // 'dev-editor', 'anonymous'); new columns hold the principal's display
+    // name and the transport peer address. Revisions written before held
+    // the peer address in `actor`: it is copied into `peer` and stays in
+    // `actor`. The append-only trigger would refuse the copy, so it is
+    // dropped for it and created again in this migration's transaction.
+    R"sql(
+ALTER TABLE revisions ADD COLUMN principal_display_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE revisions ADD COLUMN peer TEXT NOT NULL DEFAULT '';
+DROP TRIGGER revisions_append_only_update;
+UPDATE revisions SET peer = actor;
+CREATE TRIGGER revisions_append_only_update BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 
 }  // namespace
 
-absl::Status Migrate(Database& db) {
+absl::Status Migrate(Database& db) { return MigrateTo(db, kSchemaVersion); }
+
+absl::Status MigrateTo(Database& db, int target_version) {
+  if (target_version < 1 || target_version > kSchemaVersion) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no schema version ", target_version));
+  }
   RETURN_IF_ERROR(db.Exec(
       "CREATE TABLE IF NOT EXISTS schema_version ("
       " version INTEGER PRIMARY KEY,"
@@ -237,7 +258,7 @@ absl::Status Migrate(Database& db) {
         "database schema version ", version, " is newer than this build's (",
         kSchemaVersion, "); upgrade registry-server"));
   }
-  for (int next = version + 1; next <= kSchemaVersion; ++next) {
+  for (int next = version + 1; next <= target_version; ++next) {
     RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
     absl::Status status = db.Exec(kMigrations[next - 1]);
     if (status.ok()) {

@@ -18,12 +18,18 @@
 namespace missions::registry::sqlite {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+// 1: the initial schema; 2: revisions record the principal (in `actor`),
+// its display name and the peer address.
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database to kSchemaVersion, applying each missing migration
 // in its own transaction and recording it in `schema_version`. Returns
 // FailedPrecondition if the database was written by a newer build.
 absl::Status Migrate(Database& db);
+
+// As Migrate, but stops at `target_version` (1 to kSchemaVersion): for
+// tests that need a database as an older build left it.
+absl::Status MigrateTo(Database& db, int target_version);
 
 }  // namespace missions::registry::sqlite
 

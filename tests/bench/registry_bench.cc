@@ -51,7 +51,7 @@ struct Fixture {
     if (!parsed.ok()) std::abort();
     v1::ImportDatasetRequest import;
     *import.mutable_dataset() = parsed->dataset;
-    if (!domain->ImportDataset(import, "bench").ok()) std::abort();
+    if (!domain->ImportDataset(import, registry::Caller{"bench", "", ""}).ok()) std::abort();
     bulk = std::make_unique<registry::RegistryServiceImpl>(domain.get());
     api = std::make_unique<registry::ResourceApi>(store.get());
     api_service = std::make_unique<registry::RegistryApiService>(api.get());

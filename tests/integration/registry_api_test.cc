@@ -85,6 +85,16 @@ std::vector<std::string> FieldsOf(const grpc::Status& status) {
   return fields;
 }
 
+// The deprecated AuditEvent.actor and ListAuditEventsRequest.actor, read
+// and set in one place.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+std::string DeprecatedActor(const v1::AuditEvent& event) { return event.actor(); }
+void SetDeprecatedActor(v1::ListAuditEventsRequest* request, const std::string& actor) {
+  request->set_actor(actor);
+}
+#pragma GCC diagnostic pop
+
 std::string Describe(const grpc::Status& status) {
   return absl::StrCat("code ", static_cast<int>(status.error_code()), ": ",
                       status.error_message());
@@ -1998,7 +2008,7 @@ TEST_P(RegistryApiTest, EveryMutationLeavesAnAuditEvent) {
   const int64_t imported = Revision();
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const absl::Time start = absl::Now();
-  // The mutations come from a client of their own, so its actor is unique.
+  // The mutations come from a client of their own, so its peer is unique.
   std::unique_ptr<Stub> editor = OtherClient();
   const std::string reason = "Kamerstuk 29521, nr. 420";
 
@@ -2066,10 +2076,15 @@ TEST_P(RegistryApiTest, EveryMutationLeavesAnAuditEvent) {
   for (const v1::AuditEvent& e : Audit(niger_records)) children += e.revision() == 1 ? 1 : 0;
   EXPECT_GT(children, 3);
   EXPECT_EQ(per_revision[imported + 5], children + 1);
-  const std::string actor = events.front().actor();
-  EXPECT_FALSE(actor.empty());
+  // Without authentication every caller is "anonymous"; the peer is the
+  // editor's connection.
+  const std::string peer = events.front().peer();
+  EXPECT_TRUE(absl::StartsWith(peer, "ipv4:127.0.0.1:")) << peer;
   for (const v1::AuditEvent& e : events) {
-    EXPECT_EQ(e.actor(), actor);
+    EXPECT_EQ(e.principal(), "anonymous");
+    EXPECT_EQ(e.principal_display_name(), "");
+    EXPECT_EQ(e.peer(), peer);
+    EXPECT_EQ(DeprecatedActor(e), "anonymous");
     EXPECT_TRUE(e.has_after());
     EXPECT_GE(e.time().seconds(), ToProto(start).seconds());
   }
@@ -2135,11 +2150,14 @@ TEST_P(RegistryApiTest, EveryMutationLeavesAnAuditEvent) {
     ++under_minusma;
   }
   EXPECT_EQ(under_minusma, 5 + 3);  // imported, then create, delete, undelete
-  v1::ListAuditEventsRequest by_actor;
-  by_actor.set_actor(actor);
-  EXPECT_EQ(Audit(by_actor).size(), events.size());
-  by_actor.set_actor("ipv4:192.0.2.1:1");
-  EXPECT_TRUE(Audit(by_actor).empty());
+  // By principal: all of them anonymous, the import too.
+  const size_t logged = Audit(v1::ListAuditEventsRequest()).size();
+  v1::ListAuditEventsRequest by_principal;
+  by_principal.set_principal("anonymous");
+  EXPECT_EQ(Audit(by_principal).size(), logged);
+  by_principal.set_principal(peer);  // a peer is no principal
+  EXPECT_TRUE(Audit(by_principal).empty());
+  EXPECT_NE(minusma[0].peer(), peer);  // the import came from another connection
   // The time range excludes what came before it.
   *by_time.mutable_end_time() = ToProto(start);
   by_time.clear_start_time();
@@ -2181,6 +2199,115 @@ TEST_P(RegistryApiTest, TheDatabaseRefusesToAlterTheAuditLog) {
   for (size_t i = 0; i < after.size(); ++i) {
     EXPECT_TRUE(MessageDifferencer::Equals(after[i], before[i])) << i;
   }
+}
+
+// The principal (the authenticated identity), its display name and the peer
+// address are recorded apart, and ListAuditEvents filters by principal
+// (`actor` is its deprecated alias). The authenticated writes go through
+// the ResourceApi with the Caller an authenticating adapter hands it.
+TEST_P(RegistryApiTest, AuditEventsNameThePrincipalAndThePeerApart) {
+  const int64_t imported = Revision();
+  const registry::Caller editor{"dev-editor", "Dev Editor", "ipv4:127.0.0.1:40404"};
+  const registry::Caller service{"uri:spiffe://missions.local/report-server", "",
+                                 "ipv6:[::1]:50505"};
+  const auto rename = [&](const registry::Caller& caller, const std::string& name,
+                          const std::string& short_name) {
+    v1::UpdateMissionRequest request;
+    request.mutable_mission()->set_name(name);
+    request.mutable_mission()->set_short_name(short_name);
+    request.mutable_update_mask()->add_paths("short_name");
+    v1::Mission response;
+    const absl::Status status =
+        api_->Update(registry::ResourceKind::kMission, request, caller, &response);
+    EXPECT_TRUE(status.ok()) << status;
+  };
+  rename(editor, "missions/unifil", "UNIFIL (editor)");
+  rename(service, "missions/undof", "UNDOF (service)");
+  rename(editor, "missions/untso", "UNTSO (editor)");
+  // And one over the wire, anonymous.
+  ASSERT_TRUE(RenameMission(*stub_, "missions/eulpc", "EULPC (anonymous)", "").ok());
+
+  v1::ListAuditEventsRequest by_editor;
+  by_editor.set_principal("dev-editor");
+  const std::vector<v1::AuditEvent> edits = Audit(by_editor);
+  ASSERT_EQ(edits.size(), 2u);
+  EXPECT_EQ(edits[0].resource(), "missions/unifil");
+  EXPECT_EQ(edits[1].resource(), "missions/untso");
+  for (const v1::AuditEvent& e : edits) {
+    EXPECT_EQ(e.principal(), "dev-editor");
+    EXPECT_EQ(e.principal_display_name(), "Dev Editor");
+    EXPECT_EQ(e.peer(), "ipv4:127.0.0.1:40404");
+    EXPECT_EQ(DeprecatedActor(e), "dev-editor");
+  }
+  // The deprecated alias filters alike; set with principal, it must agree.
+  v1::ListAuditEventsRequest by_alias;
+  SetDeprecatedActor(&by_alias, "dev-editor");
+  const std::vector<v1::AuditEvent> aliased = Audit(by_alias);
+  ASSERT_EQ(aliased.size(), edits.size());
+  for (size_t i = 0; i < aliased.size(); ++i) {
+    EXPECT_TRUE(MessageDifferencer::Equals(aliased[i], edits[i])) << i;
+  }
+  by_alias.set_principal("dev-editor");
+  EXPECT_EQ(Audit(by_alias).size(), edits.size());
+  by_alias.set_principal("anonymous");
+  EXPECT_EQ(FieldsOf(Call(&Stub::ListAuditEvents, by_alias)), std::vector<std::string>{"actor"});
+
+  // A page token fits the same filter given either way.
+  v1::ListAuditEventsRequest first_page;
+  first_page.set_principal("dev-editor");
+  first_page.set_page_size(1);
+  v1::ListAuditEventsResponse page;
+  ASSERT_TRUE(Call(&Stub::ListAuditEvents, first_page, &page).ok());
+  ASSERT_EQ(page.audit_events_size(), 1);
+  ASSERT_FALSE(page.next_page_token().empty());
+  v1::ListAuditEventsRequest next_page;
+  SetDeprecatedActor(&next_page, "dev-editor");
+  next_page.set_page_size(1);
+  next_page.set_page_token(page.next_page_token());
+  v1::ListAuditEventsResponse second;
+  ASSERT_TRUE(Call(&Stub::ListAuditEvents, next_page, &second).ok());
+  ASSERT_EQ(second.audit_events_size(), 1);
+  EXPECT_EQ(second.audit_events(0).resource(), "missions/untso");
+
+  // A service's principal, without a display name, from its own peer.
+  v1::ListAuditEventsRequest by_service;
+  by_service.set_principal("uri:spiffe://missions.local/report-server");
+  const std::vector<v1::AuditEvent> services = Audit(by_service);
+  ASSERT_EQ(services.size(), 1u);
+  EXPECT_EQ(services[0].resource(), "missions/undof");
+  EXPECT_EQ(services[0].principal_display_name(), "");
+  EXPECT_EQ(services[0].peer(), "ipv6:[::1]:50505");
+
+  // Anonymous: the import and the call over the wire, with its peer as
+  // gRPC reports it.
+  v1::ListAuditEventsRequest by_anonymous;
+  by_anonymous.set_principal("anonymous");
+  const std::vector<v1::AuditEvent> anonymous = Audit(by_anonymous);
+  ASSERT_FALSE(anonymous.empty());
+  for (const v1::AuditEvent& e : anonymous) {
+    EXPECT_EQ(e.principal(), "anonymous");
+    EXPECT_TRUE(e.revision() <= imported || e.resource() == "missions/eulpc") << e.resource();
+    EXPECT_TRUE(absl::StartsWith(e.peer(), "ipv4:127.0.0.1:")) << e.peer();
+  }
+  EXPECT_EQ(anonymous.back().resource(), "missions/eulpc");
+  EXPECT_EQ(anonymous.back().method(), "UpdateMission");
+  // Neither a peer nor a display name is a principal.
+  v1::ListAuditEventsRequest by_peer;
+  by_peer.set_principal("ipv4:127.0.0.1:40404");
+  EXPECT_TRUE(Audit(by_peer).empty());
+  by_peer.set_principal("Dev Editor");
+  EXPECT_TRUE(Audit(by_peer).empty());
+
+  // The change feed carries them too.
+  const std::vector<v1::AuditEvent> fed = Watch(imported, 4);
+  ASSERT_EQ(fed.size(), 4u);
+  EXPECT_EQ(fed[0].principal(), "dev-editor");
+  EXPECT_EQ(fed[0].principal_display_name(), "Dev Editor");
+  EXPECT_EQ(fed[0].peer(), "ipv4:127.0.0.1:40404");
+  EXPECT_EQ(fed[1].principal(), "uri:spiffe://missions.local/report-server");
+  EXPECT_EQ(fed[1].peer(), "ipv6:[::1]:50505");
+  EXPECT_EQ(fed[3].principal(), "anonymous");
+  EXPECT_TRUE(absl::StartsWith(fed[3].peer(), "ipv4:127.0.0.1:")) << fed[3].peer();
 }
 
 // --- 8. Change feed. ---------------------------------------------------------

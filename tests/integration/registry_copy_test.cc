@@ -49,12 +49,25 @@ Mutation Change(Change change, ResourceKind kind,
   return m;
 }
 
+// The display name and peer address each test principal commits with.
+std::string DisplayNameOf(const std::string& principal) {
+  if (principal == "carol") return "";  // credentials without a name
+  return absl::StrCat("User ", principal);
+}
+std::string PeerOf(const std::string& principal) {
+  if (principal == "bob") return "ipv6:[2001:db8::2]:40002";
+  return absl::StrCat("ipv4:192.0.2.", principal.size(), ":4000", principal.size());
+}
+
 absl::StatusOr<int64_t> CommitOn(RecordStore& store, std::vector<Mutation> mutations,
-                                 const std::string& actor, const std::string& request_id = "") {
+                                 const std::string& principal,
+                                 const std::string& request_id = "") {
   CommitInfo info;
-  info.actor = actor;
+  info.principal = principal;
+  info.display_name = DisplayNameOf(principal);
+  info.peer = PeerOf(principal);
   info.method = "Test";
-  info.reason = absl::StrCat("Kamerstuk ", actor);
+  info.reason = absl::StrCat("Kamerstuk ", principal);
   info.request_id = request_id;
   info.request_fingerprint = "fp";
   return store.Commit(mutations, info,
@@ -149,7 +162,12 @@ void ExpectSameAnswers(RecordStore& a, RecordStore& b) {
     EXPECT_EQ(x.id, y.id);
     EXPECT_EQ(x.revision, y.revision);
     EXPECT_EQ(x.time, y.time);
-    EXPECT_EQ(x.actor, y.actor);
+    EXPECT_EQ(x.principal, y.principal);
+    EXPECT_EQ(x.display_name, y.display_name);
+    EXPECT_EQ(x.peer, y.peer);
+    EXPECT_EQ(x.principal, x.reason.substr(std::string("Kamerstuk ").size()));
+    EXPECT_EQ(x.display_name, DisplayNameOf(x.principal));
+    EXPECT_EQ(x.peer, PeerOf(x.principal));
     EXPECT_EQ(x.reason, y.reason);
     EXPECT_EQ(x.request_id, y.request_id);
     EXPECT_EQ(x.resource, y.resource);
@@ -158,10 +176,16 @@ void ExpectSameAnswers(RecordStore& a, RecordStore& b) {
     EXPECT_EQ(x.before, y.before);
     EXPECT_EQ(x.after, y.after);
   }
-  AuditQuery by_actor;
-  by_actor.actor = "bob";
-  EXPECT_EQ(a.ReadAudit(by_actor)->size(), 2u);
-  EXPECT_EQ(b.ReadAudit(by_actor)->size(), 2u);
+  AuditQuery by_principal;
+  by_principal.principal = "bob";
+  EXPECT_EQ(a.ReadAudit(by_principal)->size(), 2u);
+  EXPECT_EQ(b.ReadAudit(by_principal)->size(), 2u);
+  const auto by_bob = b.ReadAudit(by_principal);
+  ASSERT_TRUE(by_bob.ok()) << by_bob.status();
+  for (const AuditRecord& e : *by_bob) {
+    EXPECT_EQ(e.peer, "ipv6:[2001:db8::2]:40002");
+    EXPECT_EQ(e.display_name, "User bob");
+  }
   for (const char* id : {"req-1", "req-2"}) {
     auto request_a = a.FindRequest(id);
     auto request_b = b.FindRequest(id);
@@ -288,6 +312,33 @@ TEST_P(RegistryCopyTest, VerifyFindsADifference) {
   auto verified = VerifySameRegistry(*from_, *to_);
   EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
   EXPECT_NE(verified.status().message().find("regions/europe"), std::string::npos)
+      << verified.status();
+}
+
+// Who committed is part of the registry: a revision whose peer (or
+// principal, or display name) differs is a difference.
+TEST_P(RegistryCopyTest, VerifyFindsADifferentPeerOrDisplayName) {
+  ASSERT_NO_FATAL_FAILURE(BuildHistory(*from_));
+  ASSERT_TRUE(CopyRegistry(*from_, *to_).ok());
+  // Only by lifting the append-only trigger first.
+  const bool sqlite = GetParam().to == testing::kSqlite;
+  ASSERT_TRUE(to_backend_->Sql(sqlite ? "DROP TRIGGER revisions_append_only_update"
+                                      : "ALTER TABLE revisions DISABLE TRIGGER "
+                                        "revisions_append_only")
+                  .ok());
+  ASSERT_TRUE(to_backend_->Sql("UPDATE revisions SET peer = 'ipv4:203.0.113.9:1' "
+                               "WHERE revision = 2")
+                  .ok());
+  auto verified = VerifySameRegistry(*from_, *to_);
+  EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+  EXPECT_NE(verified.status().message().find("revision 2"), std::string::npos)
+      << verified.status();
+  ASSERT_TRUE(to_backend_->Sql("UPDATE revisions SET peer = 'ipv6:[2001:db8::2]:40002', "
+                               "principal_display_name = 'Bob' WHERE revision = 2")
+                  .ok());
+  verified = VerifySameRegistry(*from_, *to_);
+  EXPECT_TRUE(absl::IsDataLoss(verified.status())) << verified.status();
+  EXPECT_NE(verified.status().message().find("revision 2"), std::string::npos)
       << verified.status();
 }
 

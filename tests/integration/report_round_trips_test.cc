@@ -104,7 +104,7 @@ std::vector<int> RoundTripsForReport(int missions) {
   registry::Registry domain(store->get());
   v1::ImportDatasetRequest import;
   *import.mutable_dataset() = SyntheticYear(missions);
-  auto imported = domain.ImportDataset(import, "test");
+  auto imported = domain.ImportDataset(import, registry::Caller{"test", "", ""});
   EXPECT_TRUE(imported.ok()) << imported.status();
 
   registry::RegistryServiceImpl service(&domain);

@@ -2,7 +2,8 @@
 // file) and on PostgreSQL (a real throwaway server), with the backend in
 // the test name (.../sqlite, .../postgresql). Commits, optimistic
 // concurrency, history (as_of), audit, request ids, the relational
-// projection, the change-feed wait and serialised concurrent commits.
+// projection, the change-feed wait and serialised concurrent commits, and
+// the migration of a database an older build wrote.
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -12,11 +13,15 @@
 
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "registry/v1/resources.pb.h"
 #include "registry-service/storage/postgres_record_store.h"
+#include "registry-service/storage/postgres_schema.h"
 #include "registry-service/storage/sqlite_record_store.h"
+#include "registry-service/storage/sqlite_schema.h"
 #include "tests/integration/test_backends.h"
 
 namespace missions::registry {
@@ -89,10 +94,25 @@ class RecordStoreTest : public ::testing::TestWithParam<std::string> {
 
 
  public:
+  // The caller of Commit and CommitOn.
+  static constexpr const char* kPrincipal = "dev-editor";
+  static constexpr const char* kDisplayName = "Dev Editor";
+  static constexpr const char* kPeer = "ipv4:127.0.0.1:1234";
+
   static absl::StatusOr<int64_t> CommitOn(RecordStore& store, std::vector<Mutation> mutations,
                                           const std::string& request_id = "") {
+    return CommitAs(store, kPrincipal, kDisplayName, kPeer, std::move(mutations), request_id);
+  }
+
+  static absl::StatusOr<int64_t> CommitAs(RecordStore& store, const std::string& principal,
+                                          const std::string& display_name,
+                                          const std::string& peer,
+                                          std::vector<Mutation> mutations,
+                                          const std::string& request_id = "") {
     CommitInfo info;
-    info.actor = "ipv4:127.0.0.1:1234";
+    info.principal = principal;
+    info.display_name = display_name;
+    info.peer = peer;
     info.method = "Test";
     info.reason = "Kamerstuk 1";
     info.request_id = request_id;
@@ -237,7 +257,9 @@ TEST_P(RecordStoreTest, AuditRecordsEveryMutationAndIsAppendOnly) {
   EXPECT_TRUE((*events)[0].before.empty());
   EXPECT_EQ((*events)[2].change, Change::kUpdate);
   EXPECT_EQ((*events)[2].fields, std::vector<std::string>{"display_name"});
-  EXPECT_EQ((*events)[2].actor, "ipv4:127.0.0.1:1234");
+  EXPECT_EQ((*events)[2].principal, "dev-editor");
+  EXPECT_EQ((*events)[2].display_name, "Dev Editor");
+  EXPECT_EQ((*events)[2].peer, "ipv4:127.0.0.1:1234");
   EXPECT_EQ((*events)[2].reason, "Kamerstuk 1");
   v1::Region before, after;
   ASSERT_TRUE(before.ParseFromString((*events)[2].before));
@@ -252,12 +274,44 @@ TEST_P(RecordStoreTest, AuditRecordsEveryMutationAndIsAppendOnly) {
   after_revision.after_revision = 1;
   EXPECT_EQ(store_->ReadAudit(after_revision)->size(), 1u);
 
+  // Principal, display name and peer are kept apart, and ReadAudit filters
+  // by principal (never by peer or display name).
+  auto asia = std::make_shared<v1::Region>();
+  asia->set_name("regions/asia");
+  ASSERT_TRUE(CommitAs(*store_, "uri:spiffe://missions.local/report-server", "",
+                       "ipv6:[::1]:50123", {Create(ResourceKind::kRegion, asia)})
+                  .ok());
+  AuditQuery by_principal;
+  by_principal.principal = "uri:spiffe://missions.local/report-server";
+  auto by_service = store_->ReadAudit(by_principal);
+  ASSERT_TRUE(by_service.ok()) << by_service.status();
+  ASSERT_EQ(by_service->size(), 1u);
+  EXPECT_EQ((*by_service)[0].resource, "regions/asia");
+  EXPECT_EQ((*by_service)[0].principal, "uri:spiffe://missions.local/report-server");
+  EXPECT_EQ((*by_service)[0].display_name, "");
+  EXPECT_EQ((*by_service)[0].peer, "ipv6:[::1]:50123");
+  by_principal.principal = "dev-editor";
+  auto by_editor = store_->ReadAudit(by_principal);
+  ASSERT_TRUE(by_editor.ok()) << by_editor.status();
+  EXPECT_EQ(by_editor->size(), 3u);
+  for (const AuditRecord& e : *by_editor) EXPECT_EQ(e.peer, "ipv4:127.0.0.1:1234");
+  by_principal.principal = "ipv4:127.0.0.1:1234";
+  EXPECT_TRUE(store_->ReadAudit(by_principal)->empty());
+  by_principal.principal = "Dev Editor";
+  EXPECT_TRUE(store_->ReadAudit(by_principal)->empty());
+  // As an analyst sees them: `actor` holds the principal.
+  EXPECT_EQ(Sql("SELECT actor || '|' || principal_display_name || '|' || peer FROM revisions "
+                "WHERE revision = 1"),
+            "dev-editor|Dev Editor|ipv4:127.0.0.1:1234");
+
   // The database itself refuses to alter the audit log.
   EXPECT_NE(SqlError("UPDATE audit_events SET resource = 'x'").find("append-only"),
             std::string::npos);
   EXPECT_NE(SqlError("DELETE FROM audit_events").find("append-only"), std::string::npos);
   EXPECT_NE(SqlError("DELETE FROM revisions").find("append-only"), std::string::npos);
-  EXPECT_EQ(Sql("SELECT COUNT(*) FROM audit_events"), "3");
+  EXPECT_NE(SqlError("UPDATE revisions SET peer = 'x'").find("append-only"), std::string::npos);
+  EXPECT_NE(SqlError("UPDATE revisions SET actor = 'x'").find("append-only"), std::string::npos);
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM audit_events"), "4");
 }
 
 TEST_P(RecordStoreTest, RequestIdsAreRememberedWithTheResponse) {
@@ -307,7 +361,7 @@ TEST_P(RecordStoreTest, RecordsSurviveReopenAndSchemaIsRecorded) {
   Open();
   EXPECT_TRUE(store_->Get("regions/europe", 0).ok());
   EXPECT_EQ(*store_->CurrentRevision(), 1);
-  EXPECT_EQ(Sql("SELECT MAX(version) FROM schema_version"), "1");
+  EXPECT_EQ(Sql("SELECT MAX(version) FROM schema_version"), "2");
   if (GetParam() == testing::kSqlite) {
     EXPECT_EQ(Sql("PRAGMA journal_mode"), "wal");
   }
@@ -330,6 +384,124 @@ TEST_P(RecordStoreTest, NewerSchemaIsRefused) {
   EXPECT_EQ(SqlError("INSERT INTO schema_version(version) VALUES (99)"), "");
   auto reopened = backend_->Open();
   EXPECT_TRUE(absl::IsFailedPrecondition(reopened.status())) << reopened.status();
+}
+
+// A database at schema version 1 (before principals), with rows as that
+// build wrote them: it opens, migrates to version 2 and keeps its rows; the
+// old `actor` (then the peer address) is copied into `peer` and stays the
+// principal; the audit log stays append-only and new commits record all
+// three.
+TEST_P(RecordStoreTest, VersionOneDatabaseMigratesKeepingItsRows) {
+  auto old_backend = testing::MakeTestBackend(GetParam());
+  ASSERT_TRUE(old_backend.ok()) << old_backend.status();
+  testing::TestBackend& old = **old_backend;
+  if (GetParam() == testing::kSqlite) {
+    const std::string spec = old.Spec();
+    ASSERT_TRUE(absl::StartsWith(spec, "sqlite:")) << spec;
+    auto db = sqlite::Database::Open(spec.substr(7));
+    ASSERT_TRUE(db.ok()) << db.status();
+    const absl::Status migrated = sqlite::MigrateTo(**db, 1);
+    ASSERT_TRUE(migrated.ok()) << migrated;
+  } else {
+    auto db = pg::Connection::Open(old.Spec());
+    ASSERT_TRUE(db.ok()) << db.status();
+    const absl::Status migrated = pg::MigrateTo(**db, 1);
+    ASSERT_TRUE(migrated.ok()) << migrated;
+  }
+  const auto old_sql = [&](const std::string& statement) {
+    absl::StatusOr<std::string> value = old.Sql(statement);
+    EXPECT_TRUE(value.ok()) << statement << ": " << value.status();
+    return value.ok() ? *value : "";
+  };
+  ASSERT_EQ(old_sql("SELECT MAX(version) FROM schema_version"), "1");
+  // What the version 1 build stored for an import of one region.
+  v1::Region europe = *Europe();
+  europe.set_etag("r1");
+  europe.mutable_create_time()->set_seconds(1600000000);
+  europe.mutable_update_time()->set_seconds(1600000000);
+  const std::string hex = absl::BytesToHexString(europe.SerializeAsString());
+  const std::string body =
+      GetParam() == testing::kSqlite ? absl::StrCat("X'", hex, "'")
+                                     : absl::StrCat("decode('", hex, "', 'hex')");
+  const std::string kind(KindId(ResourceKind::kRegion));
+  const std::string old_peer = "ipv4:127.0.0.1:52538";
+  old_sql(absl::StrCat("INSERT INTO revisions(revision, commit_time, commit_time_us, actor, "
+                       "method, reason, request_id) VALUES (1, '2020-09-13T12:26:40Z', "
+                       "1600000000000000, '", old_peer, "', 'ImportDataset', 'Kamerstuk 1', "
+                       "'req-1')"));
+  old_sql(absl::StrCat("INSERT INTO resources(name, kind, body, deleted, revision) VALUES "
+                       "('regions/europe', '", kind, "', ", body, ", 0, 1)"));
+  old_sql(absl::StrCat("INSERT INTO resource_versions(name, revision, kind, body, deleted) "
+                       "VALUES ('regions/europe', 1, '", kind, "', ", body, ", 0)"));
+  old_sql(absl::StrCat("INSERT INTO audit_events(revision, resource, kind, change, fields, "
+                       "before, after) VALUES (1, 'regions/europe', '", kind, "', 'CREATE', "
+                       "'', NULL, ", body, ")"));
+  old_sql("INSERT INTO regions(name, report_order) VALUES ('regions/europe', 10)");
+
+  auto opened = old.Open([this] { return Now(); });
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<RecordStore> store = std::move(*opened);
+  EXPECT_EQ(old_sql("SELECT MAX(version) FROM schema_version"), "2");
+  EXPECT_EQ(*store->CurrentRevision(), 1);
+  auto stored = store->Get("regions/europe", 0);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(static_cast<const v1::Region&>(*stored->message).etag(), "r1");
+  auto events = store->ReadAudit(AuditQuery());
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].principal, old_peer);
+  EXPECT_EQ((*events)[0].peer, old_peer);
+  EXPECT_EQ((*events)[0].display_name, "");
+  EXPECT_EQ((*events)[0].method, "ImportDataset");
+  EXPECT_EQ((*events)[0].reason, "Kamerstuk 1");
+  EXPECT_EQ((*events)[0].request_id, "req-1");
+  EXPECT_EQ((*events)[0].time, absl::FromUnixSeconds(1600000000));
+  EXPECT_EQ((*events)[0].after, europe.SerializeAsString());
+  EXPECT_EQ(old_sql("SELECT actor || '|' || principal_display_name || '|' || peer FROM "
+                    "revisions"),
+            absl::StrCat(old_peer, "||", old_peer));
+
+  // Still append-only, with the new columns too.
+  for (const char* statement : {"UPDATE revisions SET peer = 'x'",
+                                "UPDATE revisions SET actor = 'x'",
+                                "DELETE FROM revisions",
+                                "UPDATE audit_events SET resource = 'x'",
+                                "DELETE FROM audit_events"}) {
+    absl::StatusOr<std::string> refused = old.Sql(statement);
+    EXPECT_FALSE(refused.ok()) << statement;
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), "append-only"))
+        << statement << ": " << refused.status();
+  }
+
+  // New commits record principal, display name and peer apart.
+  Mutation update;
+  update.change = Change::kUpdate;
+  update.kind = ResourceKind::kRegion;
+  update.after = Europe("Europa 2");
+  update.fields = {"display_name"};
+  auto revision = CommitOn(*store, {update});
+  ASSERT_TRUE(revision.ok()) << revision.status();
+  EXPECT_EQ(*revision, 2);
+  AuditQuery by_principal;
+  by_principal.principal = "dev-editor";
+  auto by_editor = store->ReadAudit(by_principal);
+  ASSERT_TRUE(by_editor.ok()) << by_editor.status();
+  ASSERT_EQ(by_editor->size(), 1u);
+  EXPECT_EQ((*by_editor)[0].revision, 2);
+  EXPECT_EQ((*by_editor)[0].display_name, "Dev Editor");
+  EXPECT_EQ((*by_editor)[0].peer, "ipv4:127.0.0.1:1234");
+  by_principal.principal = old_peer;
+  auto by_old = store->ReadAudit(by_principal);
+  ASSERT_TRUE(by_old.ok()) << by_old.status();
+  ASSERT_EQ(by_old->size(), 1u);
+  EXPECT_EQ((*by_old)[0].revision, 1);
+
+  // Reopening finds nothing left to migrate.
+  store.reset();
+  auto reopened = old.Open([this] { return Now(); });
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(*(*reopened)->CurrentRevision(), 2);
+  EXPECT_EQ(old_sql("SELECT COUNT(*) FROM schema_version"), "2");
 }
 
 TEST_P(RecordStoreTest, UnreachableStorageIsUnavailable) {

@@ -331,13 +331,21 @@ def run(stub, mission_name, timeout):
             e.before.Unpack(before)
         e.after.Unpack(after)
         print(f"  #{e.id} r{e.revision} {e.time.ToJsonString()} {pb.ChangeKind.Name(e.change)} "
-              f"by {e.actor} via {e.method} fields={list(e.fields)} reason={e.reason!r} "
+              f"by {e.principal} from {e.peer} via {e.method} fields={list(e.fields)} "
+              f"reason={e.reason!r} "
               f"count {before.count if e.HasField('before') else '-'} -> {after.count}")
     expect([pb.ChangeKind.Name(e.change) for e in events] == ["CHANGE_KIND_CREATE",
                                                               "CHANGE_KIND_UPDATE"],
            f"expected one create and one update, got {[e.change for e in events]}")
     expect(sorted(events[1].fields) == ["count", "period"], "unexpected changed fields")
     expect(events[0].request_id == create.request_id, "the audit event keeps the request_id")
+    # Who: the authenticated principal ("anonymous" without authentication)
+    # and, apart from it, the transport address.
+    expect(all(e.principal and e.peer for e in events), "every event names principal and peer")
+    mine = stub.ListAuditEvents(pb.ListAuditEventsRequest(principal=events[0].principal,
+                                                          resource=created.name),
+                                timeout=timeout).audit_events
+    expect([e.id for e in mine] == [e.id for e in events], "the principal filter finds them")
 
     # 10. Reading the past.
     step("as_of")
