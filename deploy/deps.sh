@@ -10,6 +10,8 @@ PACKAGES=(
   # gRPC, protobuf, Abseil
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev
+  # the development PKI and tokens (deploy/local/dev-pki.sh)
+  openssl
   # Google's common protos (google/rpc, google/type)
   golang-github-gogo-googleapis-dev
   # storage and the data file
