@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "tests/unit/fake_clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -189,21 +190,7 @@ std::string ImpossibleLength(std::string part) {
 
 // --- Fixture ----------------------------------------------------------------
 
-class FakeClock {
- public:
-  absl::Time Now() const {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(kNowUnix);
-};
+using ::missions::test_support::FakeClock;
 
 class JwtTest : public ::testing::Test {
  protected:
@@ -249,7 +236,7 @@ class JwtTest : public ::testing::Test {
     return MakeVerifier(Options());
   }
 
-  FakeClock clock_;
+  FakeClock clock_{absl::FromUnixSeconds(kNowUnix)};
   std::string dir_;
   std::string jwks_path_;
 };

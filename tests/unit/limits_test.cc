@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tests/unit/fake_clock.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -24,25 +25,7 @@ namespace {
 
 constexpr int kThreads = 8;
 
-// A clock that moves only when told to; safe to read from many threads.
-class FakeClock {
- public:
-  absl::Time Now() const {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-  std::function<absl::Time()> AsFunction() {
-    return [this] { return Now(); };
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(1600000000);
-};
+using ::missions::test_support::FakeClock;
 
 RateLimiter::Options Limit(double rate, double burst, FakeClock& clock,
                            size_t max_principals = 100000) {

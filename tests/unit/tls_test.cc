@@ -176,6 +176,26 @@ class TlsTest : public ::testing::Test {
     return absl::StrCat(*root_, "/a/auth/", file);
   }
   // A fresh scratch directory for one test.
+  // Issues DIR/cert.pem (key DIR/key.pem, EC P-256, valid two days) for
+  // common name `cn` from development CA "a", with the x509v3
+  // `extensions` (lines separated by "\\n", as printf reads them).
+  void IssueCertificate(const std::string& dir, absl::string_view cn,
+                        absl::string_view extensions, absl::string_view serial) {
+    std::string output;
+    ASSERT_EQ(
+        Shell(absl::StrCat(
+                  "cd '", dir, "' && umask 077 && ",
+                  "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+                  "-out key.pem && openssl req -new -key key.pem -subj /CN=", cn,
+                  " -out csr.pem && printf '", extensions, "\\n' > ext.cnf && "
+                  "openssl x509 -req -in csr.pem -CA '", Pki("a", "ca.pem"),
+                  "' -CAkey '", Pki("a", "ca-key.pem"), "' -set_serial ", serial,
+                  " -days 2 -extfile ext.cnf -out cert.pem"),
+              &output),
+        0)
+        << output;
+  }
+
   std::string Scratch() {
     std::string dir = absl::StrCat(
         *root_, "/scratch-",
@@ -259,25 +279,8 @@ TEST_F(TlsTest, TargetNameOverrideNotInSansFails) {
 // 127.0.0.1 must refuse it, a client of localhost accept it.
 TEST_F(TlsTest, TargetHostNotInSansFails) {
   const std::string dir = Scratch();
-  std::string output;
-  ASSERT_EQ(
-      Shell(
-          absl::StrCat(
-              "cd '", dir,
-              "' && umask 077 && "
-              "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
-              "-out key.pem && "
-              "openssl req -new -key key.pem -subj /CN=localhost-only -out "
-              "csr.pem && "
-              "printf "
-              "'subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n' "
-              "> ext.cnf && "
-              "openssl x509 -req -in csr.pem -CA '",
-              Pki("a", "ca.pem"), "' -CAkey '", Pki("a", "ca-key.pem"),
-              "' -set_serial 0x1234 -days 2 -extfile ext.cnf -out cert.pem"),
-          &output),
-      0)
-      << output;
+  IssueCertificate(dir, "localhost-only",
+                   "subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth", "0x1234");
   StartServer({.cert_path = dir + "/cert.pem", .key_path = dir + "/key.pem"});
   grpc::Status by_ip =
       CallEcho(NewChannel(Target("127.0.0.1"), TrustingCa("a")));
@@ -327,23 +330,7 @@ TEST_F(TlsTest, NoIdentitiesWithoutMutualTls) {
 // A certificate without SANs is identified by its common name.
 TEST_F(TlsTest, IdentityFallsBackToTheCommonName) {
   const std::string dir = Scratch();
-  std::string output;
-  ASSERT_EQ(
-      Shell(
-          absl::StrCat(
-              "cd '", dir,
-              "' && umask 077 && "
-              "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
-              "-out key.pem && "
-              "openssl req -new -key key.pem -subj /CN=batch-job -out csr.pem "
-              "&& "
-              "printf 'extendedKeyUsage=clientAuth\\n' > ext.cnf && "
-              "openssl x509 -req -in csr.pem -CA '",
-              Pki("a", "ca.pem"), "' -CAkey '", Pki("a", "ca-key.pem"),
-              "' -set_serial 0x4321 -days 2 -extfile ext.cnf -out cert.pem"),
-          &output),
-      0)
-      << output;
+  IssueCertificate(dir, "batch-job", "extendedKeyUsage=clientAuth", "0x4321");
   StartRegistryServer("a", Pki("a", "ca.pem"));
   auto client = ClientCredentials({.ca_path = Pki("a", "ca.pem"),
                                    .cert_path = dir + "/cert.pem",
