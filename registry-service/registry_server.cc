@@ -41,22 +41,28 @@ void ProbeStorage(RecordStore* store, grpc::Server* server, absl::Notification* 
 }  // namespace
 
 absl::Status RunRegistryServer(const RegistryServerConfig& config) {
+  ASSIGN_OR_RETURN(ServerSecurity security,
+                   SetUpServerSecurity(config.security, config.listen_address));
+  WarnIfInsecure("registry-server", config.security);
   ASSIGN_OR_RETURN(std::unique_ptr<RecordStore> store,
                    OpenRecordStore(config.storage));
   Registry registry(store.get());
-  RegistryServiceImpl bulk_service(&registry);
+  RegistryServiceImpl bulk_service(&registry, security.access.get());
   ResourceApi api(store.get());
-  RegistryApiService api_service(&api);
+  RegistryApiService api_service(&api, security.access.get(), config.watch_limits);
   ASSIGN_OR_RETURN(std::unique_ptr<RunningServer> server,
-                   RunningServer::Start(config.listen_address, {&bulk_service, &api_service}));
+                   RunningServer::Start(config.listen_address, {&bulk_service, &api_service},
+                                        security.credentials,
+                                        config.security.message_limits));
   const std::string host =
       config.listen_address.substr(0, config.listen_address.rfind(':'));
-  std::fprintf(stderr, "registry-server listening on %s:%d (storage %s)\n",
+  std::fprintf(stderr, "registry-server listening on %s:%d (storage %s; %s)\n",
                host.c_str(), server->port(),
-               RedactStorageSpec(config.storage).c_str());
+               RedactStorageSpec(config.storage).c_str(), security.description.c_str());
   absl::Notification stop_probe;
   std::thread probe(ProbeStorage, store.get(), server->server(), &stop_probe);
-  const int signal_number = WaitForTerminationSignal();
+  const int signal_number = WaitForTerminationSignal(
+      [&] { ReloadCredentials("registry-server", *security.access); });
   std::fprintf(stderr, "registry-server: signal %d, shutting down\n",
                signal_number);
   stop_probe.Notify();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/time/time.h"
 #include "proto/common/command_line.h"
 #include "proto/common/server_runner.h"
 #include "registry-service/registry_server.h"
@@ -17,17 +18,38 @@ ABSL_FLAG(std::string, storage, "sqlite:registry.db",
           "connection URI; give the password in PGPASSWORD or ~/.pgpass, not "
           "in the URI, which ps shows)");
 
+ABSL_FLAG(int, max_watch_streams, 256,
+          "WatchChanges streams open at once, of all callers together (each holds "
+          "a server thread; 0: no limit); more fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_watch_streams_per_principal, 16,
+          "WatchChanges streams open at once per principal (0: no limit)");
+ABSL_FLAG(absl::Duration, max_stream_duration, absl::Hours(1),
+          "longest a WatchChanges stream lasts whatever deadline the client sets; "
+          "then it ends with RESOURCE_EXHAUSTED naming where to resume (0: no limit)");
+
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
   missions::ParseCommandLine(
       argc, argv,
       "Serves the registry of mission contributions over gRPC "
-      "(registry.v1.RegistryService, gRPC health, server reflection).\n"
-      "Usage: registry-server [--listen=HOST:PORT] "
-      "[--storage=sqlite:PATH|postgresql://...]");
+      "(registry.v1.RegistryService, registry.v1.RegistryApi, gRPC health, "
+      "server reflection). Every call is authenticated (a bearer token, or a "
+      "client certificate with --client_ca and --identities) and needs a role: "
+      "reader, editor or admin.\n"
+      "Usage: registry-server --tls_cert=PEM --tls_key=PEM --jwks=FILE "
+      "--jwt_issuer=ISS --jwt_audience=AUD [--client_ca=PEM --identities=FILE] "
+      "[--listen=HOST:PORT] [--storage=sqlite:PATH|postgresql://...]\n"
+      "       registry-server --insecure --listen=127.0.0.1:PORT ...   "
+      "(plaintext, local debugging only)\n"
+      "deploy/local/run.sh shows a complete local set-up.");
   missions::registry::RegistryServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.storage = absl::GetFlag(FLAGS_storage);
+  config.security = missions::ServerSecurityOptionsFromFlags();
+  config.watch_limits.max_streams = absl::GetFlag(FLAGS_max_watch_streams);
+  config.watch_limits.max_streams_per_principal =
+      absl::GetFlag(FLAGS_max_watch_streams_per_principal);
+  config.watch_limits.max_duration = absl::GetFlag(FLAGS_max_stream_duration);
   const absl::Status status = missions::registry::RunRegistryServer(config);
   if (!status.ok()) {
     std::fprintf(stderr, "registry-server: %s\n", status.ToString().c_str());

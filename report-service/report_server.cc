@@ -14,21 +14,30 @@
 namespace missions::report {
 
 absl::Status RunReportServer(const ReportServerConfig& config) {
+  ASSIGN_OR_RETURN(ServerSecurity security,
+                   SetUpServerSecurity(config.security, config.listen_address));
+  WarnIfInsecure("report-server", config.security);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      config.registry_address, grpc::InsecureChannelCredentials(), args);
+  std::string registry_security;
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                   OpenClientChannel(config.registry_address, config.registry_security,
+                                     args, &registry_security));
   RegistryClient registry(::registry::v1::RegistryService::NewStub(channel),
                           config.registry_timeout);
   ReportGenerator generator(&registry);
-  ReportServiceImpl service(&generator);
+  ReportServiceImpl service(&generator, security.access.get());
   ASSIGN_OR_RETURN(std::unique_ptr<RunningServer> server,
-                   RunningServer::Start(config.listen_address, {&service}));
+                   RunningServer::Start(config.listen_address, {&service},
+                                        security.credentials,
+                                        config.security.message_limits));
   const std::string host =
       config.listen_address.substr(0, config.listen_address.rfind(':'));
-  std::fprintf(stderr, "report-server listening on %s:%d (registry %s)\n",
-               host.c_str(), server->port(), config.registry_address.c_str());
-  const int signal_number = WaitForTerminationSignal();
+  std::fprintf(stderr, "report-server listening on %s:%d (%s; registry %s over %s)\n",
+               host.c_str(), server->port(), security.description.c_str(),
+               config.registry_address.c_str(), registry_security.c_str());
+  const int signal_number = WaitForTerminationSignal(
+      [&] { ReloadCredentials("report-server", *security.access); });
   std::fprintf(stderr, "report-server: signal %d, shutting down\n",
                signal_number);
   server->Shutdown();

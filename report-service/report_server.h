@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "proto/common/client_channel.h"
+#include "proto/common/server_security.h"
 
 namespace missions::report {
 
@@ -17,13 +19,20 @@ struct ReportServerConfig {
   std::string registry_address = "127.0.0.1:50051";
   // Deadline of each registry call.
   std::chrono::milliseconds registry_timeout = std::chrono::seconds(30);
+  // The listener's TLS, authentication and rate limits
+  // (proto/common/server_security.h).
+  ServerSecurityOptions security;
+  // How it reaches the registry: TLS with the registry's CA, a client
+  // certificate (mutual TLS, the registry maps its identity to a role) and/or
+  // a bearer token from $MISSIONS_TOKEN_FILE (proto/common/client_channel.h).
+  ClientSecurityOptions registry_security;
 };
 
-// Starts the server, prints "report-server listening on HOST:PORT" to
+// Checks the security settings, starts the server, prints "report-server listening on HOST:PORT" to
 // stderr and serves until SIGINT or SIGTERM. The registry is contacted per
 // request, so the report server starts even while the registry is down
-// (requests then fail with UNAVAILABLE). BlockTerminationSignals() must have
-// been called first.
+// (requests then fail with UNAVAILABLE). SIGHUP re-reads the JWKS and the
+// identities file. BlockTerminationSignals() must have been called first.
 absl::Status RunReportServer(const ReportServerConfig& config);
 
 }  // namespace missions::report

@@ -15,6 +15,19 @@ ABSL_FLAG(std::string, registry, "127.0.0.1:50051",
           "host:port of registry-server");
 ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(30),
           "deadline of each call to the registry, e.g. 30s");
+ABSL_FLAG(std::string, registry_ca, "",
+          "PEM CA bundle that signs registry-server's certificate (default: "
+          "$MISSIONS_CA, else the checkout's var/local/pki/ca.pem, else the "
+          "system's roots)");
+ABSL_FLAG(std::string, registry_cert, "",
+          "PEM client certificate presented to registry-server (mutual TLS; its "
+          "identity maps to a role in the registry's --identities file)");
+ABSL_FLAG(std::string, registry_key, "",
+          "PEM private key of --registry_cert (owner-only permissions)");
+ABSL_FLAG(bool, registry_plaintext, false,
+          "reach registry-server without TLS (only a registry started with "
+          "--insecure); a bearer token from $MISSIONS_TOKEN_FILE is otherwise "
+          "sent with every registry call");
 
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
@@ -22,12 +35,25 @@ int main(int argc, char** argv) {
       argc, argv,
       "Builds the yearly progress report on small mission contributions "
       "(report.v1.ReportService) from registry-server.\n"
-      "Usage: report-server [--listen=HOST:PORT] [--registry=HOST:PORT]");
+      "Every call is authenticated (a bearer token, or a client certificate "
+      "with --client_ca and --identities) and needs the reader role.\n"
+      "Usage: report-server --tls_cert=PEM --tls_key=PEM --jwks=FILE "
+      "--jwt_issuer=ISS --jwt_audience=AUD [--listen=HOST:PORT] "
+      "[--registry=HOST:PORT --registry_ca=PEM --registry_cert=PEM "
+      "--registry_key=PEM]\n"
+      "       report-server --insecure --listen=127.0.0.1:PORT "
+      "--registry_plaintext ...   (plaintext, local debugging only)\n"
+      "deploy/local/run.sh shows a complete local set-up.");
   missions::report::ReportServerConfig config;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.registry_address = absl::GetFlag(FLAGS_registry);
   config.registry_timeout =
       absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_registry_timeout));
+  config.security = missions::ServerSecurityOptionsFromFlags();
+  config.registry_security.ca_path = absl::GetFlag(FLAGS_registry_ca);
+  config.registry_security.cert_path = absl::GetFlag(FLAGS_registry_cert);
+  config.registry_security.key_path = absl::GetFlag(FLAGS_registry_key);
+  config.registry_security.plaintext = absl::GetFlag(FLAGS_registry_plaintext);
   const absl::Status status = missions::report::RunReportServer(config);
   if (!status.ok()) {
     std::fprintf(stderr, "report-server: %s\n", status.ToString().c_str());

@@ -3,6 +3,13 @@
 # default, seeds the registry with the 2020 data, writes the 2020 report in
 # every format and language into out/, and keeps serving until interrupted.
 #
+# Secure by default, with a DEVELOPMENT PKI made once under var/local/
+# (deploy/local/dev-pki.sh): both servers serve TLS and verify bearer tokens;
+# report-server reaches the registry over mutual TLS with its own client
+# certificate (role reader, var/local/auth/identities.conf). registryctl
+# and reportctl run from the checkout find the CA and the development tokens
+# (var/local/pki/ca.pem, var/local/auth/*.jwt) without flags.
+#
 # Usage: deploy/local/run.sh [--once] [--fresh]
 #   --once    generate the report, then stop both servers and exit
 #   --fresh   start from an empty database (the old one is moved aside)
@@ -67,20 +74,43 @@ wait_listening() {
   echo "run.sh: $name did not start within 10 s:" >&2; cat "$log" >&2; exit 1
 }
 
+# The development CA, certificates, token-signing key and tokens (made once;
+# sets MISSIONS_TOKEN_ISSUER and MISSIONS_TOKEN_AUDIENCE).
+"$ROOT/deploy/local/dev-pki.sh" "$VAR_DIR"
+# shellcheck source=dev-pki.sh
+source "$ROOT/deploy/local/dev-pki.sh"
+PKI="$VAR_DIR/pki"
+AUTH="$VAR_DIR/auth"
+# The CLIs below use these (they would find them in the checkout anyway,
+# but VAR_DIR may be elsewhere).
+export MISSIONS_CA="$PKI/ca.pem"
+tokens=(--jwks="$AUTH/jwks.json" --jwt_issuer="$MISSIONS_TOKEN_ISSUER"
+        --jwt_audience="$MISSIONS_TOKEN_AUDIENCE")
+
 "$BIN/registry-service/registry-server" --listen="127.0.0.1:$REGISTRY_PORT" \
-  --storage="sqlite:$DB" 2> "$VAR_DIR/registry-server.log" &
+  --storage="sqlite:$DB" \
+  --tls_cert="$PKI/registry-server.pem" --tls_key="$PKI/registry-server-key.pem" \
+  --client_ca="$PKI/ca.pem" --require_client_cert=false \
+  --identities="$AUTH/identities.conf" "${tokens[@]}" \
+  2> "$VAR_DIR/registry-server.log" &
 pids+=($!)
 wait_listening "$VAR_DIR/registry-server.log" registry-server
 
 if $seed; then
-  "$BIN/registry-service/registryctl" import "$DATA_FILE" \
-    --server="127.0.0.1:$REGISTRY_PORT"
+  # Importing a whole dataset needs the admin role.
+  MISSIONS_TOKEN_FILE="$AUTH/admin.jwt" "$BIN/registry-service/registryctl" \
+    import "$DATA_FILE" --server="127.0.0.1:$REGISTRY_PORT"
 else
   echo "run.sh: using the existing database $DB (--fresh to reseed)" >&2
 fi
 
 "$BIN/report-service/report-server" --listen="127.0.0.1:$REPORT_PORT" \
-  --registry="127.0.0.1:$REGISTRY_PORT" 2> "$VAR_DIR/report-server.log" &
+  --tls_cert="$PKI/report-server.pem" --tls_key="$PKI/report-server-key.pem" \
+  "${tokens[@]}" \
+  --registry="127.0.0.1:$REGISTRY_PORT" --registry_ca="$PKI/ca.pem" \
+  --registry_cert="$PKI/report-server-client.pem" \
+  --registry_key="$PKI/report-server-client-key.pem" \
+  2> "$VAR_DIR/report-server.log" &
 pids+=($!)
 wait_listening "$VAR_DIR/report-server.log" report-server
 
@@ -88,7 +118,7 @@ wait_listening "$VAR_DIR/report-server.log" report-server
 # Exit status 3: written, but the report's checks found an error (see the
 # checks annex, or reportctl check); anything else non-zero is a failure.
 generated=0
-"$BIN/report-service/reportctl" generate --year="$YEAR" --format=all \
+MISSIONS_TOKEN_FILE="$AUTH/reader.jwt" "$BIN/report-service/reportctl" generate --year="$YEAR" --format=all \
   --language=all --output="$OUT_DIR" --server="127.0.0.1:$REPORT_PORT" \
   --deadline=2m || generated=$?
 if [ "$generated" -eq 3 ]; then
@@ -106,8 +136,10 @@ if $once; then
 fi
 cat >&2 <<MSG
 run.sh: serving; press Ctrl-C to stop.
-  registry-server  127.0.0.1:$REGISTRY_PORT  (log $VAR_DIR/registry-server.log)
-  report-server    127.0.0.1:$REPORT_PORT  (log $VAR_DIR/report-server.log)
-  e.g. $BIN/report-service/reportctl generate --year=$YEAR --format=markdown --language=en --output=/tmp/vkm.md --server=127.0.0.1:$REPORT_PORT
+  registry-server  127.0.0.1:$REGISTRY_PORT  TLS + tokens  (log $VAR_DIR/registry-server.log)
+  report-server    127.0.0.1:$REPORT_PORT  TLS + tokens  (log $VAR_DIR/report-server.log)
+  development CA $PKI/ca.pem, tokens $AUTH/{reader,editor,admin}.jwt
+  (deploy/local/mint-token.sh makes others); from the checkout, e.g.
+  $BIN/report-service/reportctl generate --year=$YEAR --format=markdown --language=en --output=/tmp/vkm.md --server=127.0.0.1:$REPORT_PORT
 MSG
 wait

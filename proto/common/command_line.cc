@@ -11,9 +11,10 @@ std::vector<char*> ParseCommandLine(int argc, char** argv,
                                     absl::string_view usage) {
   absl::FlagsUsageConfig config;
   // Binaries are named registry-server etc., their flags live in
-  // registry_server_main.cc: show those, not the libraries' flags.
+  // registry_server_main.cc, and the flags they share in *_flags.cc:
+  // show those, not the libraries' flags.
   config.contains_help_flags = [](absl::string_view path) {
-    return absl::EndsWith(path, "_main.cc");
+    return absl::EndsWith(path, "_main.cc") || absl::EndsWith(path, "_flags.cc");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   absl::SetFlagsUsageConfig(config);

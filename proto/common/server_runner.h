@@ -5,6 +5,7 @@
 #define PROTO_COMMON_SERVER_RUNNER_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,13 +16,21 @@
 
 namespace missions {
 
-// Blocks SIGINT and SIGTERM in the calling thread and every thread started
-// after it, so that WaitForTerminationSignal can receive them. Call first
-// thing in main(), before any thread exists.
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread
+// started after it, so that WaitForTerminationSignal can receive them. Call
+// first thing in main(), before any thread exists.
 void BlockTerminationSignals();
 
-// Waits until SIGINT or SIGTERM arrives; returns the signal number.
-int WaitForTerminationSignal();
+// Waits until SIGINT or SIGTERM arrives; returns the signal number. Each
+// SIGHUP before that calls `on_hangup` (if set) and goes on waiting.
+int WaitForTerminationSignal(const std::function<void()>& on_hangup = nullptr);
+
+// Message size limits of a server. A request larger than
+// max_receive_bytes is refused by gRPC with RESOURCE_EXHAUSTED.
+struct MessageLimits {
+  int max_receive_bytes = 16 * 1024 * 1024;
+  int max_send_bytes = 16 * 1024 * 1024;
+};
 
 // A started gRPC server.
 class RunningServer {
@@ -34,7 +43,7 @@ class RunningServer {
   static absl::StatusOr<std::unique_ptr<RunningServer>> Start(
       const std::string& address, const std::vector<grpc::Service*>& services,
       std::shared_ptr<grpc::ServerCredentials> credentials = nullptr,
-      int max_message_bytes = 16 * 1024 * 1024);
+      MessageLimits limits = {});
 
   ~RunningServer();
 

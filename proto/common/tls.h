@@ -34,6 +34,11 @@ struct ServerTlsOptions {
   // If set: mutual TLS. Clients must present a certificate signed by one of
   // the CAs in this PEM bundle.
   std::string client_ca_path = {};
+  // With client_ca_path: whether every client must present a certificate
+  // (true), or a client may also connect without one (false: a certificate
+  // that is presented is still verified, and callers without one
+  // authenticate with a bearer token).
+  bool require_client_cert = true;
   unsigned refresh_seconds = 1;  // how often the files are checked (>= 1)
 };
 

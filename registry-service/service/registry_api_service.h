@@ -1,10 +1,15 @@
 // The gRPC adapter of registry.v1.RegistryApi: every standard method of
 // every resource forwards to the one generic implementation (ResourceApi)
 // with its resource kind, and converts the status once
-// (proto/common/errors.h).
+// (proto/common/errors.h). Every method first authenticates and authorises
+// its caller (proto/common/access_control.h); WatchChanges streams are
+// capped in number and duration.
 #ifndef REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
 #define REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
 
+#include "absl/time/time.h"
+#include "proto/common/access_control.h"
+#include "proto/common/limits.h"
 #include "registry-service/domain/resource_api.h"
 #include "registry/v1/registry_api.grpc.pb.h"
 
@@ -33,10 +38,24 @@ namespace missions::registry {
                            const ::registry::v1::Undelete##T##Request*,           \
                            ::registry::v1::T*) override;
 
+// Limits on WatchChanges streams, each of which holds a server thread.
+struct WatchLimits {
+  // Open streams of all principals together, and of any one (<= 0: none).
+  int max_streams = 256;
+  int max_streams_per_principal = 16;
+  // A stream ends with RESOURCE_EXHAUSTED (naming where to resume) after
+  // this long, whatever deadline the client set (<= 0: no limit).
+  absl::Duration max_duration = absl::Hours(1);
+};
+
 class RegistryApiService final : public ::registry::v1::RegistryApi::Service {
  public:
-  // `api` is not owned and must outlive the service.
-  explicit RegistryApiService(ResourceApi* api) : api_(api) {}
+  // `api` and `access` are not owned and must outlive the service.
+  RegistryApiService(ResourceApi* api, AccessControl* access, WatchLimits watch_limits = {})
+      : api_(api),
+        access_(access),
+        watch_limits_(watch_limits),
+        watch_streams_(watch_limits.max_streams, watch_limits.max_streams_per_principal) {}
 
   MISSIONS_DECLARE_STANDARD_METHODS(Region, Regions)
   MISSIONS_DECLARE_STANDARD_METHODS(Cluster, Clusters)
@@ -61,6 +80,9 @@ class RegistryApiService final : public ::registry::v1::RegistryApi::Service {
 
  private:
   ResourceApi* api_;
+  AccessControl* access_;
+  const WatchLimits watch_limits_;
+  StreamLimiter watch_streams_;
 };
 
 #undef MISSIONS_DECLARE_STANDARD_METHODS

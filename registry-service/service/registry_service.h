@@ -1,9 +1,11 @@
 // The gRPC adapter of the registry: registry.v1.RegistryService on top of
 // the domain operations (domain/registry.h). Each method converts the
-// result with the one status conversion (proto/common/errors.h).
+// result with the one status conversion (proto/common/errors.h), after
+// authenticating and authorising the caller (proto/common/access_control.h).
 #ifndef REGISTRY_SERVICE_SERVICE_REGISTRY_SERVICE_H_
 #define REGISTRY_SERVICE_SERVICE_REGISTRY_SERVICE_H_
 
+#include "proto/common/access_control.h"
 #include "registry-service/domain/registry.h"
 #include "registry/v1/registry_service.grpc.pb.h"
 
@@ -11,8 +13,9 @@ namespace missions::registry {
 
 class RegistryServiceImpl final : public ::registry::v1::RegistryService::Service {
  public:
-  // `registry` is not owned and must outlive the service.
-  explicit RegistryServiceImpl(Registry* registry) : registry_(registry) {}
+  // `registry` and `access` are not owned and must outlive the service.
+  RegistryServiceImpl(Registry* registry, AccessControl* access)
+      : registry_(registry), access_(access) {}
 
   grpc::Status StreamYearDataset(
       grpc::ServerContext* context,
@@ -24,6 +27,7 @@ class RegistryServiceImpl final : public ::registry::v1::RegistryService::Servic
 
  private:
   Registry* registry_;
+  AccessControl* access_;
 };
 
 }  // namespace missions::registry

@@ -5,10 +5,17 @@
 //   registryctl import FILE     checks it, then stores it through the gRPC
 //                               API in one transaction
 //
+// The connection uses TLS and sends a bearer token with every call
+// (proto/common/client_channel.h): --ca/--cert/--key, $MISSIONS_CA,
+// $MISSIONS_TOKEN_FILE, $MISSIONS_TOKEN, else the checkout's development CA
+// and token (admin for import, which needs that role); --plaintext for a
+// server started with --insecure.
+//
 // Exit status: 0 success; 1 the file is invalid or the registry refused or
 // could not be reached; 2 wrong usage.
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +25,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
+#include "proto/common/client_flags.h"
 #include "proto/common/errors.h"
 #include "registry-service/dataset_file/dataset_file.h"
 #include "registry-service/domain/validation.h"
@@ -99,9 +106,17 @@ int Import(const std::string& path) {
   }
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 * 1024 * 1024);
-  auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_server),
-                                           grpc::InsecureChannelCredentials(), args);
-  auto stub = v1::RegistryService::NewStub(channel);
+  const std::string server = absl::GetFlag(FLAGS_server);
+  std::string connection;
+  // ImportDataset needs the admin role.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      missions::OpenClientChannelFromFlags(server, "admin", args, &connection);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "registryctl: %s\nregistryctl: nothing was imported\n",
+                 std::string(channel.status().message()).c_str());
+    return kExitFailure;
+  }
+  auto stub = v1::RegistryService::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_timeout)));
@@ -128,6 +143,8 @@ int Import(const std::string& path) {
       std::fprintf(stderr, "registryctl: import of %s failed (%s): %s\n",
                    path.c_str(), absl::StatusCodeToString(error.code()).c_str(),
                    std::string(error.message()).c_str());
+      std::fprintf(stderr, "registryctl: connection to %s: %s\n",
+                   server.c_str(), connection.c_str());
     }
     std::fprintf(stderr, "registryctl: nothing was imported\n");
     return kExitFailure;
@@ -151,12 +168,14 @@ int Import(const std::string& path) {
 int main(int argc, char** argv) {
   std::vector<char*> positional = missions::ParseCommandLine(
       argc, argv,
-      "Edits and checks the mission registry.\n"
-      "Usage:\n"
-      "  registryctl validate FILE   check a data file on its own\n"
-      "  registryctl import FILE     store a data file through registry-server "
-      "(all or nothing)\n"
-      "Exit status: 0 success, 1 failure, 2 wrong usage.");
+      absl::StrCat(
+          "Edits and checks the mission registry.\n"
+          "Usage:\n"
+          "  registryctl validate FILE   check a data file on its own\n"
+          "  registryctl import FILE     store a data file through registry-server "
+          "(all or nothing)\n",
+          missions::ClientSecurityUsage("admin"),
+          "Exit status: 0 success, 1 failure, 2 wrong usage."));
   if (positional.size() != 3) {
     return Usage("expected a command and a file: validate FILE | import FILE");
   }

@@ -21,14 +21,16 @@ double MillisSince(std::chrono::steady_clock::time_point start) {
 
 // One line per document request for operators: what was asked, the
 // outcome, its size and where the time went.
-void LogDocument(absl::string_view rpc, const rv1::GenerateReportRequest& request,
+void LogDocument(absl::string_view rpc, absl::string_view principal,
+                 const rv1::GenerateReportRequest& request,
                  const absl::Status& status, size_t bytes,
                  const GenerationTimings& timings, double total_ms) {
   std::fprintf(stderr,
-               "report-server: %.*s year=%d format=%s language=%s status=%s "
-               "bytes=%zu fetch_ms=%.2f assemble_ms=%.2f render_ms=%.2f "
+               "report-server: %.*s principal=%.*s year=%d format=%s language=%s "
+               "status=%s bytes=%zu fetch_ms=%.2f assemble_ms=%.2f render_ms=%.2f "
                "ms=%.2f\n",
-               static_cast<int>(rpc.size()), rpc.data(), request.year(),
+               static_cast<int>(rpc.size()), rpc.data(),
+               static_cast<int>(principal.size()), principal.data(), request.year(),
                rv1::ReportFormat_Name(request.format()).c_str(),
                request.language().empty() ? "nl" : request.language().c_str(),
                status.ok() ? "OK" : absl::StatusCodeToString(status.code()).c_str(),
@@ -36,16 +38,25 @@ void LogDocument(absl::string_view rpc, const rv1::GenerateReportRequest& reques
                total_ms);
 }
 
+// Authenticates and authorises the caller of `method` (a
+// report.v1.ReportService method name); the principal goes into the
+// request's log line.
+#define MISSIONS_AUTHORIZE(method, principal)                                           \
+  absl::StatusOr<Principal> principal =                                                 \
+      access_->Authorize(*context, "/report.v1.ReportService/" method, *request);       \
+  if (!principal.ok()) return ToGrpcStatus(principal.status())
+
 }  // namespace
 
 grpc::Status ReportServiceImpl::GenerateReport(
-    grpc::ServerContext*, const rv1::GenerateReportRequest* request,
+    grpc::ServerContext* context, const rv1::GenerateReportRequest* request,
     rv1::GenerateReportResponse* response) {
+  MISSIONS_AUTHORIZE("GenerateReport", principal);
   const auto start = std::chrono::steady_clock::now();
   GenerationTimings timings;
   absl::StatusOr<rv1::GenerateReportResponse> result =
       generator_->Generate(*request, &timings);
-  LogDocument("GenerateReport", *request, result.status(),
+  LogDocument("GenerateReport", principal->name, *request, result.status(),
               result.ok() ? result->content().size() : size_t{0}, timings,
               MillisSince(start));
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -56,11 +67,12 @@ grpc::Status ReportServiceImpl::GenerateReport(
 grpc::Status ReportServiceImpl::StreamReport(
     grpc::ServerContext* context, const rv1::GenerateReportRequest* request,
     grpc::ServerWriter<rv1::StreamReportResponse>* writer) {
+  MISSIONS_AUTHORIZE("StreamReport", principal);
   const auto start = std::chrono::steady_clock::now();
   GenerationTimings timings;
   absl::StatusOr<rv1::GenerateReportResponse> result =
       generator_->Generate(*request, &timings);
-  LogDocument("StreamReport", *request, result.status(),
+  LogDocument("StreamReport", principal->name, *request, result.status(),
               result.ok() ? result->content().size() : size_t{0}, timings,
               MillisSince(start));
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -92,14 +104,15 @@ grpc::Status ReportServiceImpl::StreamReport(
 }
 
 grpc::Status ReportServiceImpl::CheckReport(
-    grpc::ServerContext*, const rv1::CheckReportRequest* request,
+    grpc::ServerContext* context, const rv1::CheckReportRequest* request,
     rv1::CheckReportResponse* response) {
+  MISSIONS_AUTHORIZE("CheckReport", principal);
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<rv1::CheckReportResponse> result = generator_->Check(*request);
   std::fprintf(stderr,
-               "report-server: CheckReport year=%d language=%s status=%s "
-               "errors=%d warnings=%d notes=%d ms=%.2f\n",
-               request->year(),
+               "report-server: CheckReport principal=%s year=%d language=%s "
+               "status=%s errors=%d warnings=%d notes=%d ms=%.2f\n",
+               principal->name.c_str(), request->year(),
                request->language().empty() ? "nl" : request->language().c_str(),
                result.ok() ? "OK"
                            : absl::StatusCodeToString(result.status().code()).c_str(),
@@ -112,15 +125,16 @@ grpc::Status ReportServiceImpl::CheckReport(
 }
 
 grpc::Status ReportServiceImpl::ReconcileAnnex(
-    grpc::ServerContext*, const rv1::ReconcileAnnexRequest* request,
+    grpc::ServerContext* context, const rv1::ReconcileAnnexRequest* request,
     rv1::ReconcileAnnexResponse* response) {
+  MISSIONS_AUTHORIZE("ReconcileAnnex", principal);
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<rv1::ReconcileAnnexResponse> result =
       generator_->Reconcile(*request);
   std::fprintf(stderr,
-               "report-server: ReconcileAnnex year=%d language=%s status=%s "
-               "annex=%d differences=%d ms=%.2f\n",
-               request->year(),
+               "report-server: ReconcileAnnex principal=%s year=%d language=%s "
+               "status=%s annex=%d differences=%d ms=%.2f\n",
+               principal->name.c_str(), request->year(),
                request->language().empty() ? "nl" : request->language().c_str(),
                result.ok() ? "OK"
                            : absl::StatusCodeToString(result.status().code()).c_str(),
@@ -130,5 +144,7 @@ grpc::Status ReportServiceImpl::ReconcileAnnex(
   *response = *std::move(result);
   return grpc::Status::OK;
 }
+
+#undef MISSIONS_AUTHORIZE
 
 }  // namespace missions::report

@@ -1,10 +1,13 @@
 // The gRPC adapter of the report service: report.v1.ReportService over
 // ReportGenerator, with the one status conversion (proto/common/errors.h).
+// Every method first authenticates and authorises its caller
+// (proto/common/access_control.h).
 #ifndef REPORT_SERVICE_SERVICE_REPORT_SERVICE_H_
 #define REPORT_SERVICE_SERVICE_REPORT_SERVICE_H_
 
 #include <cstddef>
 
+#include "proto/common/access_control.h"
 #include "report-service/service/report_generator.h"
 #include "report/v1/report_service.grpc.pb.h"
 
@@ -16,9 +19,9 @@ inline constexpr size_t kStreamChunkBytes = 1024 * 1024;
 
 class ReportServiceImpl final : public ::report::v1::ReportService::Service {
  public:
-  // `generator` is not owned and must outlive the service.
-  explicit ReportServiceImpl(const ReportGenerator* generator)
-      : generator_(generator) {}
+  // `generator` and `access` are not owned and must outlive the service.
+  ReportServiceImpl(const ReportGenerator* generator, AccessControl* access)
+      : generator_(generator), access_(access) {}
 
   grpc::Status GenerateReport(grpc::ServerContext* context,
                               const ::report::v1::GenerateReportRequest* request,
@@ -40,6 +43,7 @@ class ReportServiceImpl final : public ::report::v1::ReportService::Service {
 
  private:
   const ReportGenerator* generator_;
+  AccessControl* access_;
 };
 
 }  // namespace missions::report

@@ -10,16 +10,22 @@
 // unreachable until --deadline, unknown year, bad file, write error);
 // 2 wrong usage; 3 done, but the checks found an error (generate, check)
 // or the published table differs (reconcile).
+//
+// The connection uses TLS and sends a bearer token with every call
+// (proto/common/client_channel.h): --ca/--cert/--key, $MISSIONS_CA,
+// $MISSIONS_TOKEN_FILE, $MISSIONS_TOKEN, else the checkout's development CA
+// and reader token; --plaintext for a server started with --insecure.
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "grpcpp/create_channel.h"
+#include "proto/common/client_flags.h"
 #include "proto/common/command_line.h"
 #include "report-service/tools/report_client.h"
 #include "report-service/tools/reportctl_commands.h"
@@ -57,6 +63,7 @@ ABSL_FLAG(absl::Duration, deadline, absl::Minutes(5),
 
 namespace {
 
+using ::missions::report::kExitFailure;
 using ::missions::report::kExitUsage;
 
 int Usage(const std::string& message) {
@@ -75,15 +82,17 @@ bool IsDirectory(const std::string& path) {
 int main(int argc, char** argv) {
   std::vector<char*> positional = missions::ParseCommandLine(
       argc, argv,
-      "Generates, checks and reconciles the yearly progress report on small "
-      "mission contributions through report-server.\n"
-      "Usage (every command also takes --as_of=REVISION|TIME):\n"
-      "  reportctl generate --year=YEAR [--format=all|markdown,html,...] "
-      "[--language=nl|en|all] --output=PATH\n"
-      "  reportctl check --year=YEAR [--language=nl|en]\n"
-      "  reportctl reconcile --year=YEAR [--language=nl|en] PUBLISHED.csv\n"
-      "Exit status: 0 success, 1 failure, 2 wrong usage, 3 the checks found "
-      "an error or the published table differs.");
+      absl::StrCat(
+          "Generates, checks and reconciles the yearly progress report on small "
+          "mission contributions through report-server.\n"
+          "Usage (every command also takes --as_of=REVISION|TIME):\n"
+          "  reportctl generate --year=YEAR [--format=all|markdown,html,...] "
+          "[--language=nl|en|all] --output=PATH\n"
+          "  reportctl check --year=YEAR [--language=nl|en]\n"
+          "  reportctl reconcile --year=YEAR [--language=nl|en] PUBLISHED.csv\n",
+          missions::ClientSecurityUsage("reader"),
+          "Exit status: 0 success, 1 failure, 2 wrong usage, 3 the checks found "
+          "an error or the published table differs."));
   const std::string command = positional.size() >= 2 ? positional[1] : "";
   if (command != "generate" && command != "check" && command != "reconcile") {
     return Usage("expected a command: generate, check or reconcile");
@@ -104,10 +113,26 @@ int main(int argc, char** argv) {
   missions::report::SystemClock clock;
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(8 * 1024 * 1024);
+  const std::string server = absl::GetFlag(FLAGS_server);
+  std::string connection;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      missions::OpenClientChannelFromFlags(server, "reader", args, &connection);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "reportctl: %s\n",
+                 std::string(channel.status().message()).c_str());
+    return kExitFailure;
+  }
   const missions::report::ReportClient client(
-      ::report::v1::ReportService::NewStub(grpc::CreateCustomChannel(
-          absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials(),
-          args)));
+      ::report::v1::ReportService::NewStub(*channel));
+  // On failure, say how the connection was made: a refusal is often the
+  // wrong CA, token or --plaintext.
+  auto finish = [&](int code) {
+    if (code == kExitFailure) {
+      std::fprintf(stderr, "reportctl: connection to %s: %s\n", server.c_str(),
+                   connection.c_str());
+    }
+    return code;
+  };
   missions::report::CommandContext context;
   context.client = &client;
   context.clock = &clock;
@@ -119,10 +144,11 @@ int main(int argc, char** argv) {
       return Usage(absl::StrCat("unknown --language '", language,
                                 "'; use nl or en"));
     }
-    return command == "check"
-               ? missions::report::RunCheck(year, language, *as_of, context)
-               : missions::report::RunReconcile(year, language, *as_of,
-                                                positional[2], context);
+    return finish(
+        command == "check"
+            ? missions::report::RunCheck(year, language, *as_of, context)
+            : missions::report::RunReconcile(year, language, *as_of,
+                                             positional[2], context));
   }
 
   missions::report::GenerateOptions options;
@@ -154,5 +180,5 @@ int main(int argc, char** argv) {
                               "' must be an existing directory when several "
                               "documents are asked for"));
   }
-  return missions::report::RunGenerate(options, context);
+  return finish(missions::report::RunGenerate(options, context));
 }

@@ -194,7 +194,7 @@ class EndToEndTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string(MakeTempDir());
     auto registry = ChildProcess::Start(
-        {kRegistryServer, "--listen=127.0.0.1:0",
+        {kRegistryServer, "--insecure", "--listen=127.0.0.1:0",
          absl::StrCat("--storage=sqlite:", *dir_, "/registry.db")},
         *dir_ + "/registry-server.log");
     ASSERT_TRUE(registry.ok()) << registry.status();
@@ -204,11 +204,11 @@ class EndToEndTest : public ::testing::Test {
     registry_address_ = new std::string(absl::StrCat("127.0.0.1:", *registry_port));
 
     const CommandResult imported = RunCommand(
-        {kRegistryctl, "import", kDataFile, "--server=" + *registry_address_}, *dir_);
+        {kRegistryctl, "--plaintext", "import", kDataFile, "--server=" + *registry_address_}, *dir_);
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
     auto report = ChildProcess::Start(
-        {kReportServer, "--listen=127.0.0.1:0", "--registry=" + *registry_address_},
+        {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--registry=" + *registry_address_},
         *dir_ + "/report-server.log");
     ASSERT_TRUE(report.ok()) << report.status();
     report_ = report->release();
@@ -219,7 +219,7 @@ class EndToEndTest : public ::testing::Test {
     out_dir_ = new std::string(*dir_ + "/out");
     std::filesystem::create_directories(*out_dir_);
     const CommandResult generated =
-        RunCommand({kReportctl, "generate", "--year=2020", "--format=all",
+        RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=all",
                     "--language=all", "--output=" + *out_dir_,
                     "--server=" + *report_address_},
                    *dir_);
@@ -382,7 +382,7 @@ TEST_F(EndToEndTest, InvalidFileIsRejectedWithPositionsAndChangesNothing) {
            "        military: -4\n";
   }
   const CommandResult result =
-      RunCommand({kRegistryctl, "import", bad, "--server=" + *registry_address_}, *dir_);
+      RunCommand({kRegistryctl, "--plaintext", "import", bad, "--server=" + *registry_address_}, *dir_);
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_TRUE(absl::StrContains(result.err, "bad.yaml:11:")) << result.err;
   EXPECT_TRUE(absl::StrContains(result.err, "bad.yaml:15:")) << result.err;
@@ -391,14 +391,14 @@ TEST_F(EndToEndTest, InvalidFileIsRejectedWithPositionsAndChangesNothing) {
 
   // Importing the 2020 file again is refused as a whole: nothing changes.
   const CommandResult again = RunCommand(
-      {kRegistryctl, "import", kDataFile, "--server=" + *registry_address_}, *dir_);
+      {kRegistryctl, "--plaintext", "import", kDataFile, "--server=" + *registry_address_}, *dir_);
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(again.err, "already exists")) << again.err;
 
   const std::string before = Output("vkm-2020-nl-annex2.csv");
   const std::string path = *dir_ + "/after.csv";
   const CommandResult regenerated =
-      RunCommand({kReportctl, "generate", "--year=2020", "--format=annex2-csv",
+      RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=annex2-csv",
                   "--output=" + path, "--server=" + *report_address_},
                  *dir_);
   ASSERT_EQ(regenerated.exit_code, 0) << regenerated.err;
@@ -408,7 +408,7 @@ TEST_F(EndToEndTest, InvalidFileIsRejectedWithPositionsAndChangesNothing) {
 TEST_F(EndToEndTest, ReportctlFailsClearly) {
   const std::string target = *dir_ + "/never.md";
   // An unknown year.
-  CommandResult result = RunCommand({kReportctl, "generate", "--year=1990",
+  CommandResult result = RunCommand({kReportctl, "--plaintext", "generate", "--year=1990",
                                      "--output=" + target,
                                      "--server=" + *report_address_},
                                     *dir_);
@@ -416,27 +416,27 @@ TEST_F(EndToEndTest, ReportctlFailsClearly) {
   EXPECT_TRUE(absl::StrContains(result.err, "NOT_FOUND")) << result.err;
   EXPECT_TRUE(absl::StrContains(result.err, "1990")) << result.err;
   // A bad flag value.
-  result = RunCommand({kReportctl, "generate", "--year=2020", "--format=docx",
+  result = RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=docx",
                        "--output=" + target, "--server=" + *report_address_},
                       *dir_);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_TRUE(absl::StrContains(result.err, "--format")) << result.err;
   // A report server whose registry is down.
   auto orphan = ChildProcess::Start(
-      {kReportServer, "--listen=127.0.0.1:0", "--registry=127.0.0.1:1",
+      {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--registry=127.0.0.1:1",
        "--registry_timeout=2s"},
       *dir_ + "/orphan.log");
   ASSERT_TRUE(orphan.ok());
   auto port = (*orphan)->WaitForPort();
   ASSERT_TRUE(port.ok()) << port.status();
   // reportctl retries an unavailable service until --deadline.
-  result = RunCommand({kReportctl, "generate", "--year=2020", "--output=" + target,
+  result = RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--output=" + target,
                        absl::StrCat("--server=127.0.0.1:", *port), "--deadline=6s"},
                       *dir_);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(result.err, "UNAVAILABLE")) << result.err;
   // No report server at all.
-  result = RunCommand({kReportctl, "generate", "--year=2020", "--output=" + target,
+  result = RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--output=" + target,
                        "--server=127.0.0.1:1", "--timeout=3s", "--deadline=6s"},
                       *dir_);
   EXPECT_EQ(result.exit_code, 1);
@@ -508,7 +508,7 @@ TEST_F(EndToEndTest, SameStateGivesIdenticalDocuments) {
   const std::string again = *dir_ + "/again";
   std::filesystem::create_directories(again);
   const CommandResult generated =
-      RunCommand({kReportctl, "generate", "--year=2020", "--format=all",
+      RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=all",
                   "--language=all", "--output=" + again,
                   "--server=" + *report_address_},
                  *dir_);
@@ -520,7 +520,7 @@ TEST_F(EndToEndTest, SameStateGivesIdenticalDocuments) {
   // A generation time is printed when asked for, and only then.
   const std::string timed = *dir_ + "/timed.md";
   const CommandResult with_time = RunCommand(
-      {kReportctl, "generate", "--year=2020", "--format=markdown",
+      {kReportctl, "--plaintext", "generate", "--year=2020", "--format=markdown",
        "--generation_time=2021-05-19T07:30:00Z", "--output=" + timed,
        "--server=" + *report_address_},
       *dir_);
@@ -531,7 +531,7 @@ TEST_F(EndToEndTest, SameStateGivesIdenticalDocuments) {
 
 TEST_F(EndToEndTest, CheckListsTheExpectedFindings) {
   const CommandResult checked = RunCommand(
-      {kReportctl, "check", "--year=2020", "--language=en",
+      {kReportctl, "--plaintext", "check", "--year=2020", "--language=en",
        "--server=" + *report_address_},
       *dir_);
   EXPECT_EQ(checked.exit_code, 0) << checked.err;
@@ -554,7 +554,7 @@ TEST_F(EndToEndTest, CheckListsTheExpectedFindings) {
 
 TEST_F(EndToEndTest, ReconcileExplainsThePublishedTotals) {
   const CommandResult reconciled = RunCommand(
-      {kReportctl, "reconcile", "--year=2020",
+      {kReportctl, "--plaintext", "reconcile", "--year=2020",
        kSourceDir + "/tests/data/vkm-2020-published-annex2.csv",
        "--server=" + *report_address_},
       *dir_);
@@ -599,12 +599,12 @@ TEST_F(EndToEndTest, ZzReportAsOfAnEarlierRevisionIsRebuiltAsItWas) {
            "        civilian: 0\n";
   }
   const CommandResult imported = RunCommand(
-      {kRegistryctl, "import", extra, "--server=" + *registry_address_}, *dir_);
+      {kRegistryctl, "--plaintext", "import", extra, "--server=" + *registry_address_}, *dir_);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
   const auto generate = [&](const std::string& format, const std::string& path,
                             const std::string& as_of, int exit_code = 0) {
-    std::vector<std::string> argv = {kReportctl, "generate", "--year=2020",
+    std::vector<std::string> argv = {kReportctl, "--plaintext", "generate", "--year=2020",
                                      "--format=" + format, "--output=" + path,
                                      "--server=" + *report_address_};
     if (!as_of.empty()) argv.push_back("--as_of=" + as_of);
@@ -617,12 +617,12 @@ TEST_F(EndToEndTest, ZzReportAsOfAnEarlierRevisionIsRebuiltAsItWas) {
       generate("annex2-csv", *dir_ + "/today.csv", "", /*exit_code=*/3);
   EXPECT_TRUE(absl::StrContains(today, "Nieuwe missie")) << today;
   const CommandResult checked = RunCommand(
-      {kReportctl, "check", "--year=2020", "--server=" + *report_address_}, *dir_);
+      {kReportctl, "--plaintext", "check", "--year=2020", "--server=" + *report_address_}, *dir_);
   EXPECT_EQ(checked.exit_code, 3);
   EXPECT_TRUE(absl::StrContains(checked.out, "ERROR deployed-without-mandate"))
       << checked.out;
   const CommandResult checked_then =
-      RunCommand({kReportctl, "check", "--year=2020", "--as_of=" + revision,
+      RunCommand({kReportctl, "--plaintext", "check", "--year=2020", "--as_of=" + revision,
                   "--server=" + *report_address_},
                  *dir_);
   EXPECT_EQ(checked_then.exit_code, 0) << checked_then.out;
@@ -644,7 +644,7 @@ TEST(EndToEndLargeTest, DocumentsLargerThanOneMessageAreStreamed) {
                 .exit_code,
             0);
   auto registry = ChildProcess::Start(
-      {kRegistryServer, "--listen=127.0.0.1:0",
+      {kRegistryServer, "--insecure", "--listen=127.0.0.1:0",
        absl::StrCat("--storage=sqlite:", dir, "/registry.db")},
       dir + "/registry-server.log");
   ASSERT_TRUE(registry.ok()) << registry.status();
@@ -652,16 +652,16 @@ TEST(EndToEndLargeTest, DocumentsLargerThanOneMessageAreStreamed) {
   ASSERT_TRUE(registry_port.ok()) << registry_port.status();
   const std::string registry_address = absl::StrCat("127.0.0.1:", *registry_port);
   const CommandResult imported = RunCommand(
-      {kRegistryctl, "import", data, "--server=" + registry_address}, dir);
+      {kRegistryctl, "--plaintext", "import", data, "--server=" + registry_address}, dir);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   auto report = ChildProcess::Start(
-      {kReportServer, "--listen=127.0.0.1:0", "--registry=" + registry_address},
+      {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--registry=" + registry_address},
       dir + "/report-server.log");
   ASSERT_TRUE(report.ok()) << report.status();
   auto report_port = (*report)->WaitForPort();
   ASSERT_TRUE(report_port.ok()) << report_port.status();
   const CommandResult generated = RunCommand(
-      {kReportctl, "generate", "--year=2020", "--format=html,json",
+      {kReportctl, "--plaintext", "generate", "--year=2020", "--format=html,json",
        "--language=en", "--output=" + dir,
        absl::StrCat("--server=127.0.0.1:", *report_port)},
       dir);

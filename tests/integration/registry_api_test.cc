@@ -266,9 +266,9 @@ class RegistryApiTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     registry_ = std::make_unique<registry::Registry>(store_.get());
-    registry_service_ = std::make_unique<registry::RegistryServiceImpl>(registry_.get());
+    registry_service_ = std::make_unique<registry::RegistryServiceImpl>(registry_.get(), access_.get());
     api_ = std::make_unique<registry::ResourceApi>(store_.get());
-    api_service_ = std::make_unique<registry::RegistryApiService>(api_.get());
+    api_service_ = std::make_unique<registry::RegistryApiService>(api_.get(), access_.get());
     auto server = RunningServer::Start("127.0.0.1:0",
                                        {registry_service_.get(), api_service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
@@ -443,6 +443,9 @@ class RegistryApiTest : public ::testing::TestWithParam<std::string> {
   std::string address_;
   std::unique_ptr<registry::RecordStore> store_;
   std::unique_ptr<registry::Registry> registry_;
+  // In-process services without authentication (the real server's checks
+  // are tested in auth_test.cc).
+  std::unique_ptr<AccessControl> access_ = AccessControl::AllowAll();
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
   std::unique_ptr<registry::ResourceApi> api_;
   std::unique_ptr<registry::RegistryApiService> api_service_;
@@ -1779,7 +1782,7 @@ TEST_P(RegistryServerRestartTest, ReplayedRequestIdCreatesNothingNewAfterARestar
   ASSERT_FALSE(dir.empty());
   auto backend = testing::MakeTestBackend(GetParam());
   ASSERT_TRUE(backend.ok()) << backend.status();
-  const std::vector<std::string> argv = {kRegistryServer, "--listen=127.0.0.1:0",
+  const std::vector<std::string> argv = {kRegistryServer, "--insecure", "--listen=127.0.0.1:0",
                                          absl::StrCat("--storage=", (*backend)->Spec())};
   v1::CreateRegionRequest request;
   request.set_region_id("polar");

@@ -107,7 +107,8 @@ std::vector<int> RoundTripsForReport(int missions) {
   auto imported = domain.ImportDataset(import, registry::Caller{"test", "", ""});
   EXPECT_TRUE(imported.ok()) << imported.status();
 
-  registry::RegistryServiceImpl service(&domain);
+  std::unique_ptr<AccessControl> access = AccessControl::AllowAll();
+  registry::RegistryServiceImpl service(&domain, access.get());
   auto server = RunningServer::Start("127.0.0.1:0", {&service});
   EXPECT_TRUE(server.ok()) << server.status();
 

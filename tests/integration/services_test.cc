@@ -48,9 +48,9 @@ class ServicesTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     registry_ = std::make_unique<registry::Registry>(store_.get());
-    registry_service_ = std::make_unique<registry::RegistryServiceImpl>(registry_.get());
+    registry_service_ = std::make_unique<registry::RegistryServiceImpl>(registry_.get(), access_.get());
     api_ = std::make_unique<registry::ResourceApi>(store_.get());
-    api_service_ = std::make_unique<registry::RegistryApiService>(api_.get());
+    api_service_ = std::make_unique<registry::RegistryApiService>(api_.get(), access_.get());
     auto server = RunningServer::Start("127.0.0.1:0",
                                        {registry_service_.get(), api_service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
@@ -64,7 +64,7 @@ class ServicesTest : public ::testing::TestWithParam<std::string> {
     client_ = std::make_unique<report::RegistryClient>(
         v1::RegistryService::NewStub(channel), std::chrono::seconds(10));
     generator_ = std::make_unique<report::ReportGenerator>(client_.get());
-    report_service_ = std::make_unique<report::ReportServiceImpl>(generator_.get());
+    report_service_ = std::make_unique<report::ReportServiceImpl>(generator_.get(), access_.get());
     auto report_server = RunningServer::Start("127.0.0.1:0", {report_service_.get()});
     ASSERT_TRUE(report_server.ok()) << report_server.status();
     report_server_ = std::move(*report_server);
@@ -105,6 +105,8 @@ class ServicesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<testing::TestBackend> backend_;
   std::unique_ptr<registry::RecordStore> store_;
   std::unique_ptr<registry::Registry> registry_;
+  // In-process services without authentication.
+  std::unique_ptr<AccessControl> access_ = AccessControl::AllowAll();
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
   std::unique_ptr<registry::ResourceApi> api_;
   std::unique_ptr<registry::RegistryApiService> api_service_;

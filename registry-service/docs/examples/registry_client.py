@@ -2,11 +2,26 @@
 """A walk through the registry API (registry.v1.RegistryApi) from Python.
 
 Runs against a real registry-server that holds the 2020 data
-(registry-service/data/vkm-2020.yaml):
+(registry-service/data/vkm-2020.yaml), over TLS with a bearer token. After
+deploy/local/run.sh, from the checkout:
 
-    registry-server --listen=127.0.0.1:50051 --storage=sqlite:/tmp/r.db &
-    registryctl --server=127.0.0.1:50051 import registry-service/data/vkm-2020.yaml
-    /usr/bin/python3 registry-service/docs/examples/registry_client.py --server=127.0.0.1:50051
+    MISSIONS_TOKEN_FILE=var/local/auth/editor.jwt \
+      /usr/bin/python3 registry-service/docs/examples/registry_client.py
+
+Connection settings:
+  --server HOST:PORT  registry-server (default 127.0.0.1:50051)
+  --ca FILE           PEM CA bundle that signs the server's certificate;
+                      default $MISSIONS_CA, else the checkout's
+                      var/local/pki/ca.pem (deploy/local/dev-pki.sh), else
+                      the system's root certificates
+  $MISSIONS_TOKEN_FILE  a file holding the bearer token (a JWT), readable by
+                      its owner only; it is sent as `authorization: Bearer
+                      ...` with every call and never printed. The walk writes
+                      and reads the audit log, so it needs the editor role.
+                      Without it the calls go without a token and the server
+                      answers UNAUTHENTICATED.
+  --plaintext         no TLS and no token: only for a server started with
+                      --insecure (loopback debugging)
 
 It uses nothing but Debian's python3-grpcio and python3-protobuf and
 generates the Python stubs at run time, into a temporary directory, with
@@ -25,7 +40,8 @@ What it does, each step checked (see registry-service/docs/api-guide.md):
   7. sends an invalid posting: INVALID_ARGUMENT with google.rpc.BadRequest
      field violations, read from the grpc-status-details-bin trailer;
   8. sends a malformed filter: INVALID_ARGUMENT naming the position;
-  9. reads the audit events of the posting;
+  9. reads the audit events of the posting: they name the token's subject
+     as principal, and the transport address apart from it as peer;
  10. reads the mission and the posting as_of earlier revisions;
  11. deletes the posting (soft delete, with its etag) and lists with and
      without show_deleted;
@@ -33,7 +49,8 @@ What it does, each step checked (see registry-service/docs/api-guide.md):
      after_revision.
 
 Exit status: 0 if everything went as expected, 1 otherwise (the message
-says what), 2 on wrong usage.
+says what: UNAUTHENTICATED for a missing or rejected token, PERMISSION_DENIED
+naming the role a call needs), 2 on wrong usage.
 
 The posting it creates is named missions/<mission>/postings/api-example-<hex>
 and is soft-deleted at the end; its audit events remain, as every audit event
@@ -41,8 +58,11 @@ does.
 """
 
 import argparse
+import base64
 import glob
+import json
 import os
+import stat
 import shutil
 import subprocess
 import sys
@@ -52,6 +72,8 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PROTO_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "..", "proto"))
 DEFAULT_GOOGLEAPIS_DIR = "/usr/share/gocode/src/github.com/gogo/googleapis"
+# The development CA of the checkout (deploy/local/run.sh makes it).
+CHECKOUT_CA = os.path.normpath(os.path.join(HERE, "..", "..", "..", "var", "local", "pki", "ca.pem"))
 
 
 class Unexpected(Exception):
@@ -65,6 +87,78 @@ def expect(condition, what):
 
 def step(title):
     print(f"\n== {title}")
+
+
+
+# ---------------------------------------------------------------------------
+# The connection: TLS that verifies the server, and a bearer token per call.
+
+
+def find_ca(ca_argument):
+    """Returns (path or None, description): --ca, else $MISSIONS_CA, else
+    the checkout's development CA, else None (the system's roots)."""
+    if ca_argument:
+        return ca_argument, f"CA {ca_argument}"
+    if os.environ.get("MISSIONS_CA"):
+        return os.environ["MISSIONS_CA"], f"CA $MISSIONS_CA ({os.environ['MISSIONS_CA']})"
+    if os.path.isfile(CHECKOUT_CA):
+        return CHECKOUT_CA, f"development CA {CHECKOUT_CA}"
+    return None, "the system's root CAs"
+
+
+def read_token_file(path):
+    """Returns the token in `path`. Refuses a file that group or others may
+    read, like the registry's own tools do. Errors name the file, never
+    its content."""
+    info = os.stat(path)
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise Unexpected(f"token file {path} has mode {stat.S_IMODE(info.st_mode):o}: "
+                         f"it must be readable by its owner only (chmod 600 {path})")
+    with open(path, encoding="ascii") as f:
+        token = f.read().strip()
+    if not token or any(c.isspace() for c in token):
+        raise Unexpected(f"token file {path} does not hold one token")
+    return token
+
+
+def token_claims(token):
+    """Returns the claims of a JWT, unverified (the server verifies it): only
+    to compare the audit log's principal with the token's subject."""
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+def open_channel(args):
+    """Returns (channel, token claims, description of the connection)."""
+    import grpc
+    token_file = os.environ.get("MISSIONS_TOKEN_FILE")
+    if args.plaintext:
+        if args.ca or token_file:
+            print("registry_client: note: --plaintext sends no token and uses no CA",
+                  file=sys.stderr)
+        return grpc.insecure_channel(args.server), {}, "plaintext, no token"
+    ca_path, ca_description = find_ca(args.ca)
+    root_certificates = None
+    if ca_path is not None:
+        with open(ca_path, "rb") as f:
+            root_certificates = f.read()
+    # Verifies the server's certificate against the CA and its names against
+    # the host of --server (the development certificates are for 127.0.0.1
+    # and localhost).
+    credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
+    claims, token_description = {}, "no token ($MISSIONS_TOKEN_FILE is not set)"
+    if token_file:
+        token = read_token_file(token_file)
+        claims = token_claims(token)
+        # Sends `authorization: Bearer <token>` with every call on the channel.
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(token))
+        token_description = f"token from $MISSIONS_TOKEN_FILE ({token_file})"
+    return (grpc.secure_channel(args.server, credentials), claims,
+            f"TLS ({ca_description}), {token_description}")
 
 
 # ---------------------------------------------------------------------------
@@ -166,7 +260,7 @@ def expect_error(code, call, *args, **kwargs):
 # The walk.
 
 
-def run(stub, mission_name, timeout):
+def run(stub, mission_name, timeout, claims):
     import grpc
     from google.protobuf import field_mask_pb2
 
@@ -339,9 +433,16 @@ def run(stub, mission_name, timeout):
            f"expected one create and one update, got {[e.change for e in events]}")
     expect(sorted(events[1].fields) == ["count", "period"], "unexpected changed fields")
     expect(events[0].request_id == create.request_id, "the audit event keeps the request_id")
-    # Who: the authenticated principal ("anonymous" without authentication)
-    # and, apart from it, the transport address.
+    # Who: the authenticated principal (the token's subject; "anonymous" on a
+    # server without authentication) and, apart from it, the transport
+    # address.
     expect(all(e.principal and e.peer for e in events), "every event names principal and peer")
+    if claims.get("sub"):
+        expect(all(e.principal == claims["sub"] for e in events),
+               f"expected the token's subject {claims['sub']!r} as principal, "
+               f"got {[e.principal for e in events]}")
+        print(f"  principal {events[0].principal!r} (the token's subject), display name "
+              f"{events[0].principal_display_name!r}, peer {events[0].peer}")
     mine = stub.ListAuditEvents(pb.ListAuditEventsRequest(principal=events[0].principal,
                                                           resource=created.name),
                                 timeout=timeout).audit_events
@@ -422,6 +523,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", default="127.0.0.1:50051",
                         help="registry-server address, HOST:PORT")
+    parser.add_argument("--ca", default="",
+                        help="PEM CA bundle of the server's certificate (default: "
+                             "$MISSIONS_CA, else the checkout's var/local/pki/ca.pem, "
+                             "else the system's roots); the token comes from the file "
+                             "$MISSIONS_TOKEN_FILE")
+    parser.add_argument("--plaintext", action="store_true",
+                        help="no TLS and no token (a server started with --insecure)")
     parser.add_argument("--mission", default="missions/minusma",
                         help="a mission active in 2020 in Afrika, to post to")
     parser.add_argument("--proto_dir", default=DEFAULT_PROTO_DIR,
@@ -444,18 +552,29 @@ def main():
         try:
             generate_stubs(args.proto_dir, args.googleapis_dir, out_dir)
             grpc_stubs = import_stubs(out_dir)
-            with grpc.insecure_channel(args.server) as channel:
+            channel, claims, connection = open_channel(args)
+            print(f"registry_client: {args.server} over {connection}")
+            with channel:
                 grpc.channel_ready_future(channel).result(timeout=args.timeout)
-                run(grpc_stubs.RegistryApiStub(channel), args.mission, args.timeout)
-        except Unexpected as problem:
+                run(grpc_stubs.RegistryApiStub(channel), args.mission, args.timeout, claims)
+        except (Unexpected, OSError) as problem:
             print(f"\nregistry_client: UNEXPECTED: {problem}", file=sys.stderr)
             return 1
         except grpc.FutureTimeoutError:
-            print(f"\nregistry_client: cannot reach {args.server}", file=sys.stderr)
+            hint = ("a TLS server? leave out --plaintext" if args.plaintext else
+                    "a plaintext server, or a certificate the CA does not verify?")
+            print(f"\nregistry_client: cannot reach {args.server} over {connection} ({hint})",
+                  file=sys.stderr)
             return 1
         except grpc.RpcError as error:
+            hint = {
+                grpc.StatusCode.UNAUTHENTICATED:
+                    " (set MISSIONS_TOKEN_FILE to a file with a valid token)",
+                grpc.StatusCode.PERMISSION_DENIED:
+                    " (the token lacks the role the call needs)",
+            }.get(error.code(), "")
             print(f"\nregistry_client: call failed unexpectedly: "
-                  f"{error.code().name}: {error.details()}", file=sys.stderr)
+                  f"{error.code().name}: {error.details()}{hint}", file=sys.stderr)
             return 1
     print("\nregistry_client: all steps as expected")
     return 0
