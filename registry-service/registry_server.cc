@@ -67,6 +67,7 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
                signal_number);
   stop_probe.Notify();
   probe.join();
+  api_service.EndStreams();
   server->Shutdown();
   return absl::OkStatus();
 }

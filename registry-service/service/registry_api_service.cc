@@ -99,6 +99,9 @@ grpc::Status RegistryApiService::WatchChanges(grpc::ServerContext* context,
   return AuthorizedCall(
       access_, context, MISSIONS_API_METHOD("WatchChanges"), *request,
       [&](const Caller& caller) -> absl::Status {
+        if (ending_streams_.load()) {
+          return absl::UnavailableError("the registry server is shutting down");
+        }
         // Each open stream holds a server thread: cap them.
         absl::StatusOr<StreamLimiter::Lease> lease =
             watch_streams_.Acquire(caller.principal, "WatchChanges streams");
@@ -118,7 +121,13 @@ grpc::Status RegistryApiService::WatchChanges(grpc::ServerContext* context,
               last_event_id = event.event().id();
               return true;
             },
-            [&] { return context->IsCancelled(); }, std::min(requested, cap));
+            [&] { return context->IsCancelled() || ending_streams_.load(); },
+            std::min(requested, cap));
+        if (status.ok() && ending_streams_.load() && !context->IsCancelled()) {
+          return absl::UnavailableError(absl::StrCat(
+              "the registry server is shutting down; reconnect with after_event_id=",
+              last_event_id, " (and no after_revision) to continue where it stopped"));
+        }
         if (status.ok() && cap < requested && absl::Now() >= cap && !context->IsCancelled()) {
           // The server's limit, not the client's deadline, ended the stream.
           return absl::ResourceExhaustedError(absl::StrCat(

@@ -7,6 +7,8 @@
 #ifndef REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
 #define REGISTRY_SERVICE_SERVICE_REGISTRY_API_SERVICE_H_
 
+#include <atomic>
+
 #include "absl/time/time.h"
 #include "proto/common/access_control.h"
 #include "proto/common/limits.h"
@@ -78,11 +80,18 @@ class RegistryApiService final : public ::registry::v1::RegistryApi::Service {
                             const ::registry::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<::registry::v1::ChangeEvent>* writer) override;
 
+  // Ends every open WatchChanges stream (within about a second) with
+  // UNAVAILABLE naming where to resume, and refuses new ones: call before
+  // shutting the server down, so that it need not wait for the streams'
+  // deadlines.
+  void EndStreams() { ending_streams_.store(true); }
+
  private:
   ResourceApi* api_;
   AccessControl* access_;
   const WatchLimits watch_limits_;
   StreamLimiter watch_streams_;
+  std::atomic<bool> ending_streams_{false};
 };
 
 #undef MISSIONS_DECLARE_STANDARD_METHODS

@@ -27,6 +27,17 @@ absl::StatusOr<YearData> RegistryClient::FetchYearDataset(
     part.Clear();
   }
   const grpc::Status status = reader->Finish();
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    // About report-server's own credentials, not its caller's: passing the
+    // code on would tell the caller that *their* token was refused.
+    return absl::InternalError(absl::StrCat(
+        "the registry refused report-server's own credentials (",
+        absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), ": ",
+        status.error_message(),
+        "); check report-server's --registry_cert or token and the registry's "
+        "--identities"));
+  }
   if (!status.ok()) {
     return FromGrpcStatus(status, absl::StrCat("registry StreamYearDataset(",
                                                year, ")"));

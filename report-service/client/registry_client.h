@@ -31,7 +31,8 @@ class RegistryClient {
   // merges the parts; with `as_of` set, as the registry was then. Returns
   // the registry's error (NotFound for an unknown year, InvalidArgument
   // for a bad year, its error for a revision or time it cannot serve),
-  // Unavailable if it cannot be reached, DeadlineExceeded after `timeout`.
+  // Unavailable if it cannot be reached, DeadlineExceeded after `timeout`,
+  // Internal if the registry refuses report-server's own credentials.
   absl::StatusOr<YearData> FetchYearDataset(
       int year, const ::registry::v1::AsOf& as_of = {}) const;
 

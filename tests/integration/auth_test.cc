@@ -1066,6 +1066,35 @@ TEST_F(AuthTest, EveryReportMethodNeedsATokenAndReportServerReachesTheRegistryOv
   EXPECT_TRUE(absl::StrContains(status.error_message(), "2020")) << status.error_message();
 }
 
+TEST_F(AuthTest, RegistryRefusingReportServersOwnCredentialsIsNotTheCallersFault) {
+  // report-server without credentials for the token-only registry: the
+  // registry's UNAUTHENTICATED is about report-server, so its caller gets
+  // INTERNAL saying so, not an UNAUTHENTICATED that blames their token.
+  const std::string dir = Scratch("report-no-credentials");
+  absl::StatusOr<ServerProcess> report = StartServer(
+      kReportServer,
+      {"--listen=127.0.0.1:0", absl::StrCat("--tls_cert=", Pki("a", "report-server.pem")),
+       absl::StrCat("--tls_key=", Pki("a", "report-server-key.pem")),
+       absl::StrCat("--jwks=", suite().jwks), absl::StrCat("--jwt_issuer=", kIssuer),
+       absl::StrCat("--jwt_audience=", kAudience),
+       absl::StrCat("--registry=", suite().registry.address),
+       absl::StrCat("--registry_ca=", Pki("a", "ca.pem"))},
+      dir + "/report.log");
+  ASSERT_TRUE(report.ok()) << report.status();
+  std::unique_ptr<::report::v1::ReportService::Stub> stub =
+      ::report::v1::ReportService::NewStub(TlsChannel(report->address, Ca()));
+  ::report::v1::CheckReportRequest check;
+  check.set_year(2020);
+  ::report::v1::CheckReportResponse response;
+  const grpc::Status status = Call(*stub, &::report::v1::ReportService::Stub::CheckReport, check,
+                                   &response, ReaderAuth("report-caller"));
+  EXPECT_EQ(status.error_code(), StatusCode::INTERNAL) << Describe(status);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "report-server's own credentials"))
+      << status.error_message();
+  stub.reset();
+  ExpectCleanStop(*report);
+}
+
 TEST_F(AuthTest, HealthIsOpenWithoutAToken) {
   for (const ServerProcess* server : {&suite().registry, &suite().report, &suite().limits}) {
     SCOPED_TRACE(server->address);
@@ -1248,6 +1277,33 @@ TEST_F(AuthTest, WatchChangesStreamsAreCappedPerPrincipalAndInTotal) {
   // Hang up everything first: the server waits (up to its shutdown grace)
   // for open calls before it exits.
   for (std::unique_ptr<WatchStream>* stream : {&a1, &a2, &a3, &b1, &c1, &c2}) stream->reset();
+  stub.reset();
+  ExpectCleanStop(*server);
+}
+
+TEST_F(AuthTest, OpenWatchStreamsEndWithWhereToResumeWhenTheServerStops) {
+  const std::string dir = Scratch("watch-stop");
+  absl::StatusOr<ServerProcess> server =
+      StartServer(kRegistryServer, DefaultRegistryArgs("watch-stop"), dir + "/server.log");
+  ASSERT_TRUE(server.ok()) << server.status();
+  std::unique_ptr<ApiStub> stub = v1::RegistryApi::NewStub(TlsChannel(server->address, Ca()));
+  ASSERT_TRUE(CreateRegion(*stub, "stopping", EditorAuth("stop-editor")).ok());
+  std::unique_ptr<WatchStream> stream = OpenWatch(*stub, ReaderAuth("stop-reader"));
+  ASSERT_TRUE(stream->open) << Describe(stream->status);
+
+  // SIGTERM with the stream open: it ends at once, naming where to resume,
+  // and the server does not wait out its shutdown grace for it.
+  const absl::Time start = absl::Now();
+  ASSERT_EQ(::kill(server->process->pid(), SIGTERM), 0);
+  v1::ChangeEvent event;
+  while (stream->reader->Read(&event)) {
+  }
+  const grpc::Status ended = stream->reader->Finish();
+  stream->reader.reset();
+  EXPECT_EQ(ended.error_code(), StatusCode::UNAVAILABLE) << Describe(ended);
+  EXPECT_TRUE(absl::StrContains(ended.error_message(), "after_event_id=")) << Describe(ended);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  stream.reset();
   stub.reset();
   ExpectCleanStop(*server);
 }
