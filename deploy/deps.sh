@@ -26,6 +26,13 @@ PACKAGES=(
   poppler-utils libxml2-utils
   # the Python example of the API guide (and its ctest)
   python3-grpcio python3-protobuf
+  # metrics endpoint (cpp-httplib: header + libcpp-httplib.so, via pkg-config)
+  # and the Prometheus test (prometheus, promtool; curl)
+  libcpp-httplib-dev prometheus curl
+  # sd_notify for Type=notify systemd units
+  libsystemd-dev
+  # the Debian package: man pages from --help; systemd-analyze verify
+  help2man systemd
 )
 
 missing=()

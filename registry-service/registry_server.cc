@@ -1,18 +1,18 @@
 #include "registry-service/registry_server.h"
 
-#include <cstdio>
 #include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "proto/common/server_runner.h"
 #include "proto/common/status_macros.h"
+#include "proto/common/version.h"
 #include "registry-service/domain/registry.h"
 #include "registry-service/domain/resource_api.h"
 #include "registry-service/service/registry_api_service.h"
 #include "registry-service/service/registry_service.h"
+#include "registry-service/storage/metered_record_store.h"
 #include "registry-service/storage/open_record_store.h"
 
 namespace missions::registry {
@@ -23,17 +23,27 @@ constexpr absl::Duration kStorageProbeInterval = absl::Seconds(1);
 
 // Keeps the health status in step with the storage: NOT_SERVING while it
 // cannot be reached (e.g. PostgreSQL is down), SERVING again once it
-// answers, until `stop` is notified.
-void ProbeStorage(RecordStore* store, grpc::Server* server, absl::Notification* stop) {
+// answers, until `stop` is notified; and registry_revision current with
+// the other replicas' commits.
+void ProbeStorage(MeteredRecordStore* store, RunningServer* server,
+                  observability::Cell* storage_up, const observability::Logger* log,
+                  absl::Notification* stop) {
   bool serving = true;
+  storage_up->Set(1);
   while (!stop->WaitForNotificationWithTimeout(kStorageProbeInterval)) {
     const absl::Status status = store->Ping();
+    storage_up->Set(status.ok() ? 1 : 0);
+    if (status.ok()) store->RefreshRevision();
     if (status.ok() != serving) {
       serving = status.ok();
-      server->GetHealthCheckService()->SetServingStatus(serving);
-      std::fprintf(stderr, "registry-server: storage %s%s\n",
-                   serving ? "reachable again, SERVING" : "unreachable, NOT_SERVING: ",
-                   serving ? "" : status.ToString().c_str());
+      server->SetServing(serving);
+      if (serving) {
+        log->Log(observability::LogLevel::kInfo, "storage reachable again, SERVING",
+                 {{"event", "storage_up"}});
+      } else {
+        log->Log(observability::LogLevel::kError, "storage unreachable, NOT_SERVING",
+                 {{"event", "storage_down"}, {"error", status.ToString()}});
+      }
     }
   }
 }
@@ -41,34 +51,53 @@ void ProbeStorage(RecordStore* store, grpc::Server* server, absl::Notification* 
 }  // namespace
 
 absl::Status RunRegistryServer(const RegistryServerConfig& config) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ServerTelemetry> telemetry,
+                   ServerTelemetry::Start(config.telemetry));
+  const observability::Logger& log = telemetry->log();
   ASSIGN_OR_RETURN(ServerSecurity security,
                    SetUpServerSecurity(config.security, config.listen_address));
-  WarnIfInsecure("registry-server", config.security);
-  ASSIGN_OR_RETURN(std::unique_ptr<RecordStore> store,
-                   OpenRecordStore(config.storage));
-  Registry registry(store.get());
+  WarnIfInsecure(log, config.security);
+  ASSIGN_OR_RETURN(std::unique_ptr<RecordStore> opened, OpenRecordStore(config.storage));
+  MeteredRecordStore store(opened.get(), &telemetry->metrics());
+  store.RefreshRevision();
+  Registry registry(&store);
   RegistryServiceImpl bulk_service(&registry, security.access.get());
-  ResourceApi api(store.get());
+  ResourceApi api(&store);
   RegistryApiService api_service(&api, security.access.get(), config.watch_limits);
+
+  ServerStartOptions start;
+  start.credentials = security.credentials;
+  start.limits = config.security.message_limits;
+  start.health_service_names = {::registry::v1::RegistryService::service_full_name(),
+                                ::registry::v1::RegistryApi::service_full_name()};
+  start.observability = telemetry->rpc();
   ASSIGN_OR_RETURN(std::unique_ptr<RunningServer> server,
                    RunningServer::Start(config.listen_address, {&bulk_service, &api_service},
-                                        security.credentials,
-                                        config.security.message_limits));
+                                        std::move(start)));
   const std::string host =
       config.listen_address.substr(0, config.listen_address.rfind(':'));
-  std::fprintf(stderr, "registry-server listening on %s:%d (storage %s; %s)\n",
-               host.c_str(), server->port(),
-               RedactStorageSpec(config.storage).c_str(), security.description.c_str());
+  log.Log(observability::LogLevel::kInfo,
+          absl::StrCat("registry-server listening on ", host, ":", server->port(),
+                       " (storage ", RedactStorageSpec(config.storage), "; ",
+                       security.description, "; ", telemetry->DescribeEndpoint(), ")"),
+          {{"event", "listening"},
+           {"version", Version()},
+           {"source_revision", SourceRevision()}});
+
+  observability::Cell* storage_up =
+      telemetry->metrics()
+          .Gauge("registry_storage_up", "1 while the storage answers, 0 while it cannot be reached.")
+          ->WithLabels({});
   absl::Notification stop_probe;
-  std::thread probe(ProbeStorage, store.get(), server->server(), &stop_probe);
-  const int signal_number = WaitForTerminationSignal(
-      [&] { ReloadCredentials("registry-server", *security.access); });
-  std::fprintf(stderr, "registry-server: signal %d, shutting down\n",
-               signal_number);
+  std::thread probe(ProbeStorage, &store, server.get(), storage_up, &log, &stop_probe);
+  ServeHooks hooks;
+  hooks.on_hangup = [&] { ReloadCredentials(log, *security.access); };
+  // Watch streams end at the start of the drain, naming where to resume,
+  // so their clients reconnect to a replica that is staying.
+  hooks.on_drain_start = [&] { api_service.EndStreams(); };
+  ServeUntilTerminated(*server, log, config.lifecycle, hooks);
   stop_probe.Notify();
   probe.join();
-  api_service.EndStreams();
-  server->Shutdown();
   return absl::OkStatus();
 }
 

@@ -1,8 +1,8 @@
 // registry-server: serves the mission registry over gRPC.
-#include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "proto/common/command_line.h"
 #include "proto/common/server_runner.h"
@@ -17,6 +17,10 @@ ABSL_FLAG(std::string, storage, "sqlite:registry.db",
           "missing) or postgresql://USER@HOST:PORT/DATABASE?PARAMS (a libpq "
           "connection URI; give the password in PGPASSWORD or ~/.pgpass, not "
           "in the URI, which ps shows)");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9451",
+          "host:port of the Prometheus metrics endpoint (http://HOST:PORT/metrics; "
+          "/healthz answers ok); port 0 picks a free port; empty: no endpoint. The "
+          "default accepts local scrapes only");
 
 ABSL_FLAG(int, max_watch_streams, 256,
           "WatchChanges streams open at once, of all callers together (each holds "
@@ -50,9 +54,15 @@ int main(int argc, char** argv) {
   config.watch_limits.max_streams_per_principal =
       absl::GetFlag(FLAGS_max_watch_streams_per_principal);
   config.watch_limits.max_duration = absl::GetFlag(FLAGS_max_stream_duration);
+  config.telemetry = missions::TelemetryOptionsFromFlags("registry-server",
+                                                         absl::GetFlag(FLAGS_metrics_listen));
+  config.lifecycle = missions::LifecycleOptionsFromFlags();
   const absl::Status status = missions::registry::RunRegistryServer(config);
   if (!status.ok()) {
-    std::fprintf(stderr, "registry-server: %s\n", status.ToString().c_str());
+    missions::observability::Logger(config.telemetry.service,
+                                    missions::observability::LogLevel::kInfo)
+        .Log(missions::observability::LogLevel::kError,
+             absl::StrCat("cannot start: ", status.ToString()), {{"event", "fatal"}});
     return 1;
   }
   return 0;

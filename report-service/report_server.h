@@ -8,7 +8,9 @@
 
 #include "absl/status/status.h"
 #include "proto/common/client_channel.h"
+#include "proto/common/lifecycle.h"
 #include "proto/common/server_security.h"
+#include "proto/common/server_telemetry.h"
 
 namespace missions::report {
 
@@ -26,13 +28,24 @@ struct ReportServerConfig {
   // certificate (mutual TLS, the registry maps its identity to a role) and/or
   // a bearer token from $MISSIONS_TOKEN_FILE (proto/common/client_channel.h).
   ClientSecurityOptions registry_security;
+  // Logs and the metrics endpoint (proto/common/server_telemetry.h).
+  TelemetryOptions telemetry{.service = "report-server",
+                             .metrics_listen = "127.0.0.1:9452",
+                             .log_level = observability::LogLevel::kInfo};
+  // Drain and grace after SIGTERM (proto/common/lifecycle.h).
+  LifecycleOptions lifecycle;
 };
 
-// Checks the security settings, starts the server, prints "report-server listening on HOST:PORT" to
-// stderr and serves until SIGINT or SIGTERM. The registry is contacted per
-// request, so the report server starts even while the registry is down
-// (requests then fail with UNAVAILABLE). SIGHUP re-reads the JWKS and the
-// identities file. BlockTerminationSignals() must have been called first.
+// Checks the security settings, starts the metrics endpoint and the
+// server, logs "report-server listening on HOST:PORT" (a JSON line on
+// stderr, like every call) and serves until SIGINT or SIGTERM, then drains
+// and stops. The registry is contacted per request, so the report server
+// starts even while the registry is down (requests then fail with
+// UNAVAILABLE); its health check follows the registry's (checked every
+// second: NOT_SERVING while the registry cannot be reached or is not
+// serving), and the channel retries a lost registry at least every second.
+// SIGHUP re-reads the JWKS and the identities file.
+// BlockTerminationSignals() must have been called first.
 absl::Status RunReportServer(const ReportServerConfig& config);
 
 }  // namespace missions::report

@@ -1,8 +1,8 @@
 // report-server: builds the yearly report from the registry over gRPC.
-#include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "proto/common/command_line.h"
 #include "absl/time/time.h"
 #include "proto/common/server_runner.h"
@@ -11,6 +11,10 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "host:port to serve gRPC on (port 0 picks a free port). The default "
           "accepts local connections only.");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9452",
+          "host:port of the Prometheus metrics endpoint (http://HOST:PORT/metrics; "
+          "/healthz answers ok); port 0 picks a free port; empty: no endpoint. The "
+          "default accepts local scrapes only");
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051",
           "host:port of registry-server");
 ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(30),
@@ -54,9 +58,15 @@ int main(int argc, char** argv) {
   config.registry_security.cert_path = absl::GetFlag(FLAGS_registry_cert);
   config.registry_security.key_path = absl::GetFlag(FLAGS_registry_key);
   config.registry_security.plaintext = absl::GetFlag(FLAGS_registry_plaintext);
+  config.telemetry = missions::TelemetryOptionsFromFlags("report-server",
+                                                         absl::GetFlag(FLAGS_metrics_listen));
+  config.lifecycle = missions::LifecycleOptionsFromFlags();
   const absl::Status status = missions::report::RunReportServer(config);
   if (!status.ok()) {
-    std::fprintf(stderr, "report-server: %s\n", status.ToString().c_str());
+    missions::observability::Logger(config.telemetry.service,
+                                    missions::observability::LogLevel::kInfo)
+        .Log(missions::observability::LogLevel::kError,
+             absl::StrCat("cannot start: ", status.ToString()), {{"event", "fatal"}});
     return 1;
   }
   return 0;

@@ -10,12 +10,19 @@
 # and reportctl run from the checkout find the CA and the development tokens
 # (var/local/pki/ca.pem, var/local/auth/*.jwt) without flags.
 #
+# Logs: each server's stderr (one JSON line per RPC, plus start-up and
+# shutdown lines) goes to VAR_DIR/registry-server.log and report-server.log.
+# They are ROTATED, never overwritten or appended to: at each start the
+# previous log becomes registry-server.log.1, .1 becomes .2, and so on; the
+# LOG_KEEP (5) most recent earlier runs are kept, older ones are deleted. So
+# the .log is always this run's alone, and the last runs stay to look at.
+#
 # Usage: deploy/local/run.sh [--once] [--fresh]
 #   --once    generate the report, then stop both servers and exit
 #   --fresh   start from an empty database (the old one is moved aside)
 # Environment: REGISTRY_PORT (50051), REPORT_PORT (50052), YEAR (2020),
 #   DATA_FILE (registry-service/data/vkm-2020.yaml), VAR_DIR (var/local),
-#   OUT_DIR (out), BUILD_DIR (build).
+#   OUT_DIR (out), BUILD_DIR (build), LOG_KEEP (5; 0 keeps no earlier log).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,6 +33,7 @@ REGISTRY_PORT="${REGISTRY_PORT:-50051}"
 REPORT_PORT="${REPORT_PORT:-50052}"
 YEAR="${YEAR:-2020}"
 DATA_FILE="${DATA_FILE:-$ROOT/registry-service/data/vkm-2020.yaml}"
+LOG_KEEP="${LOG_KEEP:-5}"
 export BUILD_DIR
 
 once=false
@@ -34,10 +42,14 @@ for arg in "$@"; do
   case "$arg" in
     --once) once=true ;;
     --fresh) fresh=true ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
+if ! [[ "$LOG_KEEP" =~ ^[0-9]+$ ]]; then
+  echo "run.sh: LOG_KEEP must be a number of logs to keep, not '$LOG_KEEP'" >&2
+  exit 2
+fi
 
 "$ROOT/deploy/build.sh" registry-server report-server registryctl reportctl
 
@@ -60,6 +72,19 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
+
+# rotate_log LOG: makes room for a new LOG; the previous one becomes LOG.1,
+# LOG.1 becomes LOG.2 ... up to LOG.$LOG_KEEP; the oldest is deleted.
+# (Not appending: wait_listening would find an earlier run's "listening on".)
+rotate_log() {
+  local log=$1 i
+  if [ "$LOG_KEEP" -eq 0 ]; then rm -f "$log"; return 0; fi
+  rm -f "$log.$LOG_KEEP"
+  for ((i = LOG_KEEP - 1; i >= 1; i--)); do
+    if [ -e "$log.$i" ]; then mv -f "$log.$i" "$log.$((i + 1))"; fi
+  done
+  if [ -e "$log" ]; then mv -f "$log" "$log.1"; fi
+}
 
 # wait_listening LOG NAME: waits until the server logs that it listens.
 wait_listening() {
@@ -87,6 +112,7 @@ export MISSIONS_CA="$PKI/ca.pem"
 tokens=(--jwks="$AUTH/jwks.json" --jwt_issuer="$MISSIONS_TOKEN_ISSUER"
         --jwt_audience="$MISSIONS_TOKEN_AUDIENCE")
 
+rotate_log "$VAR_DIR/registry-server.log"
 "$BIN/registry-service/registry-server" --listen="127.0.0.1:$REGISTRY_PORT" \
   --storage="sqlite:$DB" \
   --tls_cert="$PKI/registry-server.pem" --tls_key="$PKI/registry-server-key.pem" \
@@ -104,6 +130,7 @@ else
   echo "run.sh: using the existing database $DB (--fresh to reseed)" >&2
 fi
 
+rotate_log "$VAR_DIR/report-server.log"
 "$BIN/report-service/report-server" --listen="127.0.0.1:$REPORT_PORT" \
   --tls_cert="$PKI/report-server.pem" --tls_key="$PKI/report-server-key.pem" \
   "${tokens[@]}" \
@@ -138,6 +165,7 @@ cat >&2 <<MSG
 run.sh: serving; press Ctrl-C to stop.
   registry-server  127.0.0.1:$REGISTRY_PORT  TLS + tokens  (log $VAR_DIR/registry-server.log)
   report-server    127.0.0.1:$REPORT_PORT  TLS + tokens  (log $VAR_DIR/report-server.log)
+  earlier runs' logs: *.log.1 (the last) ... *.log.$LOG_KEEP
   development CA $PKI/ca.pem, tokens $AUTH/{reader,editor,admin}.jwt
   (deploy/local/mint-token.sh makes others); from the checkout, e.g.
   $BIN/report-service/reportctl generate --year=$YEAR --format=markdown --language=en --output=/tmp/vkm.md --server=127.0.0.1:$REPORT_PORT

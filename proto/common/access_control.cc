@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "proto/common/observability/grpc_observability.h"
 #include "proto/common/secret_file.h"
 #include "proto/common/tls.h"
 
@@ -146,6 +147,8 @@ absl::StatusOr<Principal> AccessControl::Authorize(
     const google::protobuf::Message& request) {
   absl::StatusOr<Principal> principal = Authenticate(context);
   if (!principal.ok()) return principal.status();
+  // Into the call's log line (grpc_observability.h), refused or not.
+  observability::AnnotateCall(&context, "principal", principal->name);
   if (absl::Status status = rate_limiter_.Acquire(principal->name); !status.ok()) {
     return status;
   }

@@ -1,10 +1,16 @@
 // The command-line flags both servers share: transport security, caller
 // authentication and abuse limits (server_security.h).
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
+#include "proto/common/lifecycle.h"
 #include "proto/common/server_security.h"
+#include "proto/common/server_telemetry.h"
 
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain of the listener (leaf first); re-read within a "
@@ -45,6 +51,16 @@ ABSL_FLAG(double, rate_limit, 100,
 ABSL_FLAG(double, rate_burst, 200, "requests each principal may make at once");
 ABSL_FLAG(int, max_request_bytes, 16 * 1024 * 1024,
           "largest request message accepted; larger ones fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, log_level, "info",
+          "least severe log lines written to stderr, one JSON object per line: "
+          "debug, info (one line per call and lifecycle events), warning or error");
+ABSL_FLAG(absl::Duration, drain, absl::Seconds(5),
+          "after SIGTERM, how long the health check answers NOT_SERVING while every "
+          "call is still served, so load balancers stop sending calls first (0s: "
+          "stop at once)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(5),
+          "after the drain, how long calls still running may take before they are "
+          "cancelled");
 
 namespace missions {
 
@@ -65,6 +81,27 @@ ServerSecurityOptions ServerSecurityOptionsFromFlags() {
   options.rate_limit = absl::GetFlag(FLAGS_rate_limit);
   options.rate_burst = absl::GetFlag(FLAGS_rate_burst);
   options.message_limits.max_receive_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  return options;
+}
+
+LifecycleOptions LifecycleOptionsFromFlags() {
+  LifecycleOptions options;
+  options.drain = std::max(absl::ZeroDuration(), absl::GetFlag(FLAGS_drain));
+  options.grace = std::max(absl::ZeroDuration(), absl::GetFlag(FLAGS_shutdown_grace));
+  return options;
+}
+
+TelemetryOptions TelemetryOptionsFromFlags(std::string service, std::string metrics_listen) {
+  TelemetryOptions options;
+  options.service = std::move(service);
+  options.metrics_listen = std::move(metrics_listen);
+  const std::string level = absl::GetFlag(FLAGS_log_level);
+  std::optional<observability::LogLevel> parsed = observability::ParseLogLevel(level);
+  if (!parsed.has_value()) {
+    std::fprintf(stderr, "--log_level=%s: not debug, info, warning or error\n", level.c_str());
+    std::exit(2);
+  }
+  options.log_level = *parsed;
   return options;
 }
 

@@ -43,33 +43,69 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     const std::string& address, const std::vector<grpc::Service*>& services,
     std::shared_ptr<grpc::ServerCredentials> credentials,
     MessageLimits limits) {
+  ServerStartOptions options;
+  options.credentials = std::move(credentials);
+  options.limits = limits;
+  return Start(address, services, std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
+    const std::string& address, const std::vector<grpc::Service*>& services,
+    ServerStartOptions options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::shared_ptr<grpc::ServerCredentials> credentials = options.credentials;
   if (credentials == nullptr) credentials = grpc::InsecureServerCredentials();
 
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, credentials, &port);
-  builder.SetMaxReceiveMessageSize(limits.max_receive_bytes);
-  builder.SetMaxSendMessageSize(limits.max_send_bytes);
+  builder.SetMaxReceiveMessageSize(options.limits.max_receive_bytes);
+  builder.SetMaxSendMessageSize(options.limits.max_send_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.observability != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        factories;
+    factories.push_back(options.observability->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(factories));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", address,
                      " (address in use, or not a valid host:port)"));
   }
-  server->GetHealthCheckService()->SetServingStatus(true);
-  return std::unique_ptr<RunningServer>(
-      new RunningServer(std::move(server), port));
+  std::unique_ptr<RunningServer> running(
+      new RunningServer(std::move(server), port, std::move(options.health_service_names)));
+  running->SetHealth(true);
+  return running;
 }
 
 RunningServer::~RunningServer() { Shutdown(); }
 
+void RunningServer::SetHealth(bool serving) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  // The overall status ("") and every service name registered so far.
+  health->SetServingStatus(serving);
+  for (const std::string& name : health_service_names_) {
+    health->SetServingStatus(name, serving);
+  }
+}
+
+void RunningServer::SetServing(bool serving) {
+  if (draining_.load()) return;
+  SetHealth(serving);
+}
+
+void RunningServer::BeginDrain() {
+  draining_.store(true);
+  SetHealth(false);
+}
+
 void RunningServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  BeginDrain();
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   server_->Wait();
 }

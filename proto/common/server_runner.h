@@ -1,9 +1,11 @@
 // Server start-up shared by registry-server and report-server: binds the
-// listening address, enables the standard health service and server
-// reflection, and shuts down gracefully on SIGINT/SIGTERM.
+// listening address, enables the standard health service (overall and per
+// service name) and server reflection, installs the observability
+// interceptor, and drains and shuts down gracefully (lifecycle.h).
 #ifndef PROTO_COMMON_SERVER_RUNNER_H_
 #define PROTO_COMMON_SERVER_RUNNER_H_
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
 #include "grpcpp/security/server_credentials.h"
+#include "proto/common/observability/grpc_observability.h"
 
 namespace missions {
 
@@ -32,6 +35,19 @@ struct MessageLimits {
   int max_send_bytes = 16 * 1024 * 1024;
 };
 
+// How a server is started (RunningServer::Start).
+struct ServerStartOptions {
+  // Transport security; null: insecure (plaintext).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  MessageLimits limits;
+  // The service names the health service answers for, besides the overall
+  // "" (e.g. "registry.v1.RegistryApi"); each follows SetServing.
+  std::vector<std::string> health_service_names;
+  // Metrics, RPC log lines and trace context of every call (not owned;
+  // must outlive the server); null: none.
+  observability::ServerObservability* observability = nullptr;
+};
+
 // A started gRPC server.
 class RunningServer {
  public:
@@ -44,6 +60,9 @@ class RunningServer {
       const std::string& address, const std::vector<grpc::Service*>& services,
       std::shared_ptr<grpc::ServerCredentials> credentials = nullptr,
       MessageLimits limits = {});
+  static absl::StatusOr<std::unique_ptr<RunningServer>> Start(
+      const std::string& address, const std::vector<grpc::Service*>& services,
+      ServerStartOptions options);
 
   ~RunningServer();
 
@@ -51,16 +70,32 @@ class RunningServer {
   int port() const { return port_; }
   grpc::Server* server() { return server_.get(); }
 
+  // Sets the health status of "" and of every health service name
+  // (e.g. NOT_SERVING while the storage is unreachable). Ignored once the
+  // drain has begun: a draining server stays NOT_SERVING.
+  void SetServing(bool serving);
+
+  // Starts the drain: NOT_SERVING for "" and every service name from now
+  // on, while calls (in flight and new) are still served, so that load
+  // balancers and orchestrators stop sending calls before the server stops.
+  void BeginDrain();
+
   // Marks the server NOT_SERVING in the health service, stops accepting
-  // calls and waits up to `grace` for running calls. Idempotent.
+  // calls and waits up to `grace` for running calls; calls still running
+  // then are cancelled. Idempotent.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
-  RunningServer(std::unique_ptr<grpc::Server> server, int port)
-      : server_(std::move(server)), port_(port) {}
+  RunningServer(std::unique_ptr<grpc::Server> server, int port,
+                std::vector<std::string> health_service_names)
+      : server_(std::move(server)), port_(port),
+        health_service_names_(std::move(health_service_names)) {}
+  void SetHealth(bool serving);
 
   std::unique_ptr<grpc::Server> server_;
   int port_;
+  const std::vector<std::string> health_service_names_;
+  std::atomic<bool> draining_{false};
   bool shut_down_ = false;
 };
 

@@ -35,22 +35,27 @@ bool IsLoopbackAddress(absl::string_view address) {
   return false;
 }
 
-void WarnIfInsecure(absl::string_view server, const ServerSecurityOptions& options) {
+void WarnIfInsecure(const observability::Logger& log, const ServerSecurityOptions& options) {
   if (!options.insecure) return;
-  std::fprintf(stderr,
-               "%.*s: WARNING: --insecure: plaintext%s; for local debugging and "
-               "benchmarks only\n",
-               static_cast<int>(server.size()), server.data(),
-               options.jwks.empty() ? " and no authentication" : "");
+  log.Log(observability::LogLevel::kWarning,
+          absl::StrCat("--insecure: plaintext",
+                       options.jwks.empty() ? " and no authentication" : "",
+                       "; for local debugging and benchmarks only"),
+          {{"event", "insecure"}});
 }
 
-void ReloadCredentials(absl::string_view server, AccessControl& access) {
+void ReloadCredentials(const observability::Logger& log, AccessControl& access) {
   const absl::Status reloaded = access.Reload();
-  const std::string outcome =
-      reloaded.ok() ? "reloaded: " + access.Describe()
-                    : "reload failed, keeping the old credentials: " + reloaded.ToString();
-  std::fprintf(stderr, "%.*s: SIGHUP: %s\n", static_cast<int>(server.size()),
-               server.data(), outcome.c_str());
+  if (reloaded.ok()) {
+    log.Log(observability::LogLevel::kInfo,
+            absl::StrCat("SIGHUP: credentials reloaded: ", access.Describe()),
+            {{"event", "reload"}});
+  } else {
+    log.Log(observability::LogLevel::kError,
+            absl::StrCat("SIGHUP: reload failed, keeping the old credentials: ",
+                         reloaded.ToString()),
+            {{"event", "reload"}});
+  }
 }
 
 absl::StatusOr<ServerSecurity> SetUpServerSecurity(const ServerSecurityOptions& options,

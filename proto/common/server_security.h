@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/security/server_credentials.h"
 #include "proto/common/access_control.h"
+#include "proto/common/observability/json_log.h"
 #include "proto/common/server_runner.h"
 
 namespace missions {
@@ -61,13 +62,13 @@ struct ServerSecurity {
 absl::StatusOr<ServerSecurity> SetUpServerSecurity(
     const ServerSecurityOptions& options, absl::string_view listen_address);
 
-// Prints the warning a server started with --insecure logs ("SERVER:
-// WARNING: --insecure: plaintext ...") to stderr; nothing otherwise.
-void WarnIfInsecure(absl::string_view server, const ServerSecurityOptions& options);
+// Logs the warning of a server started with --insecure ("--insecure:
+// plaintext ..."); nothing otherwise.
+void WarnIfInsecure(const observability::Logger& log, const ServerSecurityOptions& options);
 
 // What a server does on SIGHUP: re-reads the JWKS and identities file of
-// `access` and logs the outcome to stderr, prefixed with `server`.
-void ReloadCredentials(absl::string_view server, AccessControl& access);
+// `access` and logs the outcome ("credentials reloaded: ..." or the error).
+void ReloadCredentials(const observability::Logger& log, AccessControl& access);
 
 // Whether the host of `address` ("host:port") is a loopback address:
 // 127.0.0.0/8, ::1 or localhost.

@@ -22,41 +22,41 @@ namespace v1 = ::registry::v1;
                                           const v1::Get##T##Request* request,      \
                                           v1::T* response) {                       \
     return AuthorizedCall(access_, context, MISSIONS_API_METHOD("Get" #T), *request, \
-                          [&](const Caller&) { return api_->Get(K, *request, response); }); \
+                          [&](const Caller&) { return api_->Get(K, *request, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::List##P(grpc::ServerContext* context,           \
                                            const v1::List##P##Request* request,    \
                                            v1::List##P##Response* response) {      \
     return AuthorizedCall(access_, context, MISSIONS_API_METHOD("List" #P), *request, \
-                          [&](const Caller&) { return api_->List(K, *request, response); }); \
+                          [&](const Caller&) { return api_->List(K, *request, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::BatchGet##P(                                    \
       grpc::ServerContext* context, const v1::BatchGet##P##Request* request,       \
       v1::BatchGet##P##Response* response) {                                       \
     return AuthorizedCall(                                                         \
         access_, context, MISSIONS_API_METHOD("BatchGet" #P), *request,            \
-        [&](const Caller&) { return api_->BatchGet(K, *request, response); });     \
+        [&](const Caller&) { return api_->BatchGet(K, *request, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::Create##T(grpc::ServerContext* context,         \
                                              const v1::Create##T##Request* request, \
                                              v1::T* response) {                    \
     return AuthorizedCall(                                                         \
         access_, context, MISSIONS_API_METHOD("Create" #T), *request,              \
-        [&](const Caller& caller) { return api_->Create(K, *request, caller, response); }); \
+        [&](const Caller& caller) { return api_->Create(K, *request, caller, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::Update##T(grpc::ServerContext* context,         \
                                              const v1::Update##T##Request* request, \
                                              v1::T* response) {                    \
     return AuthorizedCall(                                                         \
         access_, context, MISSIONS_API_METHOD("Update" #T), *request,              \
-        [&](const Caller& caller) { return api_->Update(K, *request, caller, response); }); \
+        [&](const Caller& caller) { return api_->Update(K, *request, caller, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::Delete##T(grpc::ServerContext* context,         \
                                              const v1::Delete##T##Request* request, \
                                              v1::T* response) {                    \
     return AuthorizedCall(                                                         \
         access_, context, MISSIONS_API_METHOD("Delete" #T), *request,              \
-        [&](const Caller& caller) { return api_->Delete(K, *request, caller, response); }); \
+        [&](const Caller& caller) { return api_->Delete(K, *request, caller, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::Undelete##T(                                    \
       grpc::ServerContext* context, const v1::Undelete##T##Request* request,       \
@@ -64,7 +64,7 @@ namespace v1 = ::registry::v1;
     return AuthorizedCall(access_, context, MISSIONS_API_METHOD("Undelete" #T), *request, \
                           [&](const Caller& caller) {                              \
                             return api_->Undelete(K, *request, caller, response);  \
-                          });                                                      \
+                          }, response);                                            \
   }
 
 MISSIONS_DEFINE_STANDARD_METHODS(Region, Regions, ResourceKind::kRegion)
@@ -90,7 +90,8 @@ grpc::Status RegistryApiService::ListAuditEvents(grpc::ServerContext* context,
                                                  const v1::ListAuditEventsRequest* request,
                                                  v1::ListAuditEventsResponse* response) {
   return AuthorizedCall(access_, context, MISSIONS_API_METHOD("ListAuditEvents"), *request,
-                        [&](const Caller&) { return api_->ListAuditEvents(*request, response); });
+                        [&](const Caller&) { return api_->ListAuditEvents(*request, response); },
+                        response);
 }
 
 grpc::Status RegistryApiService::WatchChanges(grpc::ServerContext* context,

@@ -35,7 +35,8 @@ grpc::Status RegistryServiceImpl::ImportDataset(
                           if (!result.ok()) return result.status();
                           *response = *std::move(result);
                           return absl::OkStatus();
-                        });
+                        },
+                        response);
 }
 
 }  // namespace missions::registry

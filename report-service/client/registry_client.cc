@@ -1,17 +1,37 @@
 #include "report-service/client/registry_client.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
 #include "proto/common/errors.h"
+#include "proto/common/observability/grpc_observability.h"
+#include "proto/common/observability/trace_context.h"
 
 namespace missions::report {
 
 namespace v1 = ::registry::v1;
 
+RegistryClient::RegistryClient(std::shared_ptr<v1::RegistryService::StubInterface> stub,
+                               std::chrono::milliseconds timeout,
+                               observability::MetricsRegistry* metrics)
+    : stub_(std::move(stub)), timeout_(timeout) {
+  if (metrics != nullptr) {
+    calls_ = metrics->Counter("report_registry_calls_total",
+                              "Calls report-server made to the registry, by method and "
+                              "gRPC status code.",
+                              {"method", "code"});
+    seconds_ = metrics->Histogram("report_registry_call_seconds",
+                                  "Duration of report-server's calls to the registry.",
+                                  {"method"});
+  }
+}
+
 absl::StatusOr<YearData> RegistryClient::FetchYearDataset(
     int year, const v1::AsOf& as_of) const {
+  const absl::Time start = absl::Now();
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout_);
+  observability::AddTraceparent(&context, observability::CurrentTraceId());
   v1::StreamYearDatasetRequest request;
   request.set_year(year);
   if (as_of.point_case() != v1::AsOf::POINT_NOT_SET) {
@@ -27,6 +47,12 @@ absl::StatusOr<YearData> RegistryClient::FetchYearDataset(
     part.Clear();
   }
   const grpc::Status status = reader->Finish();
+  if (calls_ != nullptr) {
+    calls_->WithLabels({"StreamYearDataset", observability::StatusCodeName(status.error_code())})
+        ->Increment();
+    seconds_->HistogramWithLabels({"StreamYearDataset"})
+        ->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
       status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
     // About report-server's own credentials, not its caller's: passing the

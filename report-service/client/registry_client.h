@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "proto/common/observability/metrics.h"
 #include "registry/v1/registry_service.grpc.pb.h"
 
 namespace missions::report {
@@ -23,9 +24,12 @@ struct YearData {
 class RegistryClient {
  public:
   // `stub` is shared; `timeout` bounds each call from start to last byte.
+  // With `metrics` (not owned), every call is counted by outcome
+  // (report_registry_calls_total{method,code}) and timed
+  // (report_registry_call_seconds{method}).
   RegistryClient(std::shared_ptr<::registry::v1::RegistryService::StubInterface> stub,
-                 std::chrono::milliseconds timeout)
-      : stub_(std::move(stub)), timeout_(timeout) {}
+                 std::chrono::milliseconds timeout,
+                 observability::MetricsRegistry* metrics = nullptr);
 
   // Fetches everything the report of `year` needs in one streamed call and
   // merges the parts; with `as_of` set, as the registry was then. Returns
@@ -33,12 +37,16 @@ class RegistryClient {
   // for a bad year, its error for a revision or time it cannot serve),
   // Unavailable if it cannot be reached, DeadlineExceeded after `timeout`,
   // Internal if the registry refuses report-server's own credentials.
+  // The call carries the trace of the calling thread's scope
+  // (observability::CurrentTraceId), else starts a new trace.
   absl::StatusOr<YearData> FetchYearDataset(
       int year, const ::registry::v1::AsOf& as_of = {}) const;
 
  private:
   std::shared_ptr<::registry::v1::RegistryService::StubInterface> stub_;
   std::chrono::milliseconds timeout_;
+  observability::Family* calls_ = nullptr;
+  observability::Family* seconds_ = nullptr;
 };
 
 }  // namespace missions::report

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "proto/common/access_control.h"
+#include "proto/common/observability/metrics.h"
 #include "report-service/service/report_generator.h"
 #include "report/v1/report_service.grpc.pb.h"
 
@@ -19,9 +20,11 @@ inline constexpr size_t kStreamChunkBytes = 1024 * 1024;
 
 class ReportServiceImpl final : public ::report::v1::ReportService::Service {
  public:
-  // `generator` and `access` are not owned and must outlive the service.
-  ReportServiceImpl(const ReportGenerator* generator, AccessControl* access)
-      : generator_(generator), access_(access) {}
+  // `generator`, `access` and `metrics` are not owned and must outlive the
+  // service. With `metrics`, report_generation_seconds{format,outcome}
+  // times every document.
+  ReportServiceImpl(const ReportGenerator* generator, AccessControl* access,
+                    observability::MetricsRegistry* metrics = nullptr);
 
   grpc::Status GenerateReport(grpc::ServerContext* context,
                               const ::report::v1::GenerateReportRequest* request,
@@ -42,8 +45,12 @@ class ReportServiceImpl final : public ::report::v1::ReportService::Service {
       ::report::v1::ReconcileAnnexResponse* response) override;
 
  private:
+  void ObserveGeneration(const ::report::v1::GenerateReportRequest& request,
+                         const absl::Status& status, double ms) const;
+
   const ReportGenerator* generator_;
   AccessControl* access_;
+  observability::Family* generation_seconds_ = nullptr;
 };
 
 }  // namespace missions::report

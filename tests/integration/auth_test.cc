@@ -436,7 +436,7 @@ class AuthTest : public ::testing::Test {
   // (`jwks`) and SQLite storage `name`.db in the suite's directory.
   static std::vector<std::string> RegistryArgs(const std::string& name, const std::string& cert,
                                                const std::string& key, const std::string& jwks) {
-    return {"--listen=127.0.0.1:0",
+    return {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s",
             absl::StrCat("--storage=sqlite:", suite_->dir, "/", name, ".db"),
             absl::StrCat("--tls_cert=", cert),
             absl::StrCat("--tls_key=", key),
@@ -508,7 +508,7 @@ class AuthTest : public ::testing::Test {
 
     absl::StatusOr<ServerProcess> mtls = StartServer(
         kRegistryServer,
-        {"--listen=127.0.0.1:0", absl::StrCat("--storage=sqlite:", s.dir, "/mtls.db"),
+        {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", absl::StrCat("--storage=sqlite:", s.dir, "/mtls.db"),
          absl::StrCat("--tls_cert=", s.dir, "/a/pki/registry-server.pem"),
          absl::StrCat("--tls_key=", s.dir, "/a/pki/registry-server-key.pem"),
          absl::StrCat("--client_ca=", s.dir, "/a/pki/ca.pem"),
@@ -519,7 +519,7 @@ class AuthTest : public ::testing::Test {
 
     absl::StatusOr<ServerProcess> report = StartServer(
         kReportServer,
-        {"--listen=127.0.0.1:0", absl::StrCat("--tls_cert=", s.dir, "/a/pki/report-server.pem"),
+        {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", absl::StrCat("--tls_cert=", s.dir, "/a/pki/report-server.pem"),
          absl::StrCat("--tls_key=", s.dir, "/a/pki/report-server-key.pem"),
          absl::StrCat("--jwks=", s.jwks), absl::StrCat("--jwt_issuer=", kIssuer),
          absl::StrCat("--jwt_audience=", kAudience),
@@ -1073,7 +1073,7 @@ TEST_F(AuthTest, RegistryRefusingReportServersOwnCredentialsIsNotTheCallersFault
   const std::string dir = Scratch("report-no-credentials");
   absl::StatusOr<ServerProcess> report = StartServer(
       kReportServer,
-      {"--listen=127.0.0.1:0", absl::StrCat("--tls_cert=", Pki("a", "report-server.pem")),
+      {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", absl::StrCat("--tls_cert=", Pki("a", "report-server.pem")),
        absl::StrCat("--tls_key=", Pki("a", "report-server-key.pem")),
        absl::StrCat("--jwks=", suite().jwks), absl::StrCat("--jwt_issuer=", kIssuer),
        absl::StrCat("--jwt_audience=", kAudience),

@@ -194,7 +194,7 @@ class EndToEndTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string(MakeTempDir());
     auto registry = ChildProcess::Start(
-        {kRegistryServer, "--insecure", "--listen=127.0.0.1:0",
+        {kRegistryServer, "--insecure", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s",
          absl::StrCat("--storage=sqlite:", *dir_, "/registry.db")},
         *dir_ + "/registry-server.log");
     ASSERT_TRUE(registry.ok()) << registry.status();
@@ -208,7 +208,7 @@ class EndToEndTest : public ::testing::Test {
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
     auto report = ChildProcess::Start(
-        {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--registry=" + *registry_address_},
+        {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", "--registry=" + *registry_address_},
         *dir_ + "/report-server.log");
     ASSERT_TRUE(report.ok()) << report.status();
     report_ = report->release();
@@ -423,7 +423,7 @@ TEST_F(EndToEndTest, ReportctlFailsClearly) {
   EXPECT_TRUE(absl::StrContains(result.err, "--format")) << result.err;
   // A report server whose registry is down.
   auto orphan = ChildProcess::Start(
-      {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--registry=127.0.0.1:1",
+      {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", "--registry=127.0.0.1:1",
        "--registry_timeout=2s"},
       *dir_ + "/orphan.log");
   ASSERT_TRUE(orphan.ok());
@@ -644,7 +644,7 @@ TEST(EndToEndLargeTest, DocumentsLargerThanOneMessageAreStreamed) {
                 .exit_code,
             0);
   auto registry = ChildProcess::Start(
-      {kRegistryServer, "--insecure", "--listen=127.0.0.1:0",
+      {kRegistryServer, "--insecure", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s",
        absl::StrCat("--storage=sqlite:", dir, "/registry.db")},
       dir + "/registry-server.log");
   ASSERT_TRUE(registry.ok()) << registry.status();
@@ -655,7 +655,7 @@ TEST(EndToEndLargeTest, DocumentsLargerThanOneMessageAreStreamed) {
       {kRegistryctl, "--plaintext", "import", data, "--server=" + registry_address}, dir);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   auto report = ChildProcess::Start(
-      {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--registry=" + registry_address},
+      {kReportServer, "--insecure", "--registry_plaintext", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", "--registry=" + registry_address},
       dir + "/report-server.log");
   ASSERT_TRUE(report.ok()) << report.status();
   auto report_port = (*report)->WaitForPort();

@@ -59,7 +59,7 @@ struct Replica {
 Replica StartReplica(const std::string& storage, const std::string& log) {
   Replica replica;
   auto process = testing::ChildProcess::Start(
-      {kRegistryServer, "--insecure", "--listen=127.0.0.1:0", "--storage=" + storage}, log);
+      {kRegistryServer, "--insecure", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s", "--storage=" + storage}, log);
   EXPECT_TRUE(process.ok()) << process.status();
   if (!process.ok()) return replica;
   replica.process = std::move(*process);

@@ -71,7 +71,7 @@ source "$root/deploy/local/dev-pki.sh"
 pki="$work/var/pki"
 auth="$work/var/auth"
 
-"$server_bin" --listen=127.0.0.1:0 --storage="sqlite:$work/registry.db" \
+"$server_bin" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 --drain=0s --storage="sqlite:$work/registry.db" \
   --tls_cert="$pki/registry-server.pem" --tls_key="$pki/registry-server-key.pem" \
   --jwks="$auth/jwks.json" --jwt_issuer="$MISSIONS_TOKEN_ISSUER" \
   --jwt_audience="$MISSIONS_TOKEN_AUDIENCE" \
@@ -80,7 +80,7 @@ server_pid=$!
 
 address=""
 for _ in $(seq 300); do
-  address=$(sed -n 's/^registry-server listening on \([^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
+  address=$(sed -n 's/.*registry-server listening on \([0-9.]*:[0-9]*\).*/\1/p' "$work/server.log" | head -n 1)
   [ -n "$address" ] && break
   if ! kill -0 "$server_pid" 2>/dev/null; then
     fail "registry-server exited"

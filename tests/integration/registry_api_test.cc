@@ -1782,7 +1782,7 @@ TEST_P(RegistryServerRestartTest, ReplayedRequestIdCreatesNothingNewAfterARestar
   ASSERT_FALSE(dir.empty());
   auto backend = testing::MakeTestBackend(GetParam());
   ASSERT_TRUE(backend.ok()) << backend.status();
-  const std::vector<std::string> argv = {kRegistryServer, "--insecure", "--listen=127.0.0.1:0",
+  const std::vector<std::string> argv = {kRegistryServer, "--insecure", "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--drain=0s",
                                          absl::StrCat("--storage=", (*backend)->Spec())};
   v1::CreateRegionRequest request;
   request.set_region_id("polar");
