@@ -43,7 +43,7 @@ struct ReportServerConfig {
 // starts even while the registry is down (requests then fail with
 // UNAVAILABLE); its health check follows the registry's (checked every
 // second: NOT_SERVING while the registry cannot be reached or is not
-// serving), and the channel retries a lost registry at least every second.
+// serving), and the channel retries a lost registry twice a second.
 // SIGHUP re-reads the JWKS and the identities file.
 // BlockTerminationSignals() must have been called first.
 absl::Status RunReportServer(const ReportServerConfig& config);

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,10 @@
 
 namespace missions {
 namespace {
+
+// Shutdown's deadline once no call is running: for a call that arrived
+// between the check and the shutdown.
+constexpr std::chrono::milliseconds kLastCallMargin(250);
 
 sigset_t TerminationSignals() {
   sigset_t set;
@@ -76,7 +82,8 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
                      " (address in use, or not a valid host:port)"));
   }
   std::unique_ptr<RunningServer> running(
-      new RunningServer(std::move(server), port, std::move(options.health_service_names)));
+      new RunningServer(std::move(server), port, std::move(options.health_service_names),
+                        options.observability));
   running->SetHealth(true);
   return running;
 }
@@ -106,7 +113,16 @@ void RunningServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_) return;
   shut_down_ = true;
   BeginDrain();
-  server_->Shutdown(std::chrono::system_clock::now() + grace);
+  auto deadline = std::chrono::system_clock::now() + grace;
+  if (observability_ != nullptr) {
+    // Let the running calls finish (up to the grace), then give gRPC a
+    // moment for a call that arrived just now, instead of the whole grace.
+    while (observability_->InFlight() > 0 && std::chrono::system_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    deadline = std::min(deadline, std::chrono::system_clock::now() + kLastCallMargin);
+  }
+  server_->Shutdown(deadline);
   server_->Wait();
 }
 

@@ -82,19 +82,24 @@ class RunningServer {
 
   // Marks the server NOT_SERVING in the health service, stops accepting
   // calls and waits up to `grace` for running calls; calls still running
-  // then are cancelled. Idempotent.
+  // then are cancelled. Idempotent. With observability, returns as soon as
+  // the running calls are done: gRPC alone would also wait (up to `grace`)
+  // for idle client connections to close, seconds for nothing.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
   RunningServer(std::unique_ptr<grpc::Server> server, int port,
-                std::vector<std::string> health_service_names)
+                std::vector<std::string> health_service_names,
+                const observability::ServerObservability* observability)
       : server_(std::move(server)), port_(port),
-        health_service_names_(std::move(health_service_names)) {}
+        health_service_names_(std::move(health_service_names)),
+        observability_(observability) {}
   void SetHealth(bool serving);
 
   std::unique_ptr<grpc::Server> server_;
   int port_;
   const std::vector<std::string> health_service_names_;
+  const observability::ServerObservability* observability_;
   std::atomic<bool> draining_{false};
   bool shut_down_ = false;
 };

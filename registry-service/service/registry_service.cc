@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "proto/common/errors.h"
+#include "proto/common/observability/grpc_observability.h"
 #include "registry-service/service/authorized_call.h"
 
 namespace missions::registry {
@@ -15,13 +17,21 @@ grpc::Status RegistryServiceImpl::StreamYearDataset(
   return AuthorizedCall(
       access_, context, "/registry.v1.RegistryService/StreamYearDataset", *request,
       [&](const Caller&) {
-        return registry_->StreamYearDataset(
+        int64_t revision = 0;
+        const absl::Status status = registry_->StreamYearDataset(
             *request, [&](v1::StreamYearDatasetResponse part) -> absl::Status {
+              revision = part.revision();
               if (context->IsCancelled() || !writer->Write(part)) {
                 return absl::CancelledError("the client went away");
               }
               return absl::OkStatus();
             });
+        // For the call's log line: which year, read at which revision.
+        observability::AnnotateCall(context, "year", absl::StrCat(request->year()));
+        if (revision > 0) {
+          observability::AnnotateCall(context, "revision", absl::StrCat(revision));
+        }
+        return status;
       });
 }
 

@@ -1,14 +1,28 @@
 #include "report-service/tools/report_client.h"
 
+#include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
 #include "proto/common/errors.h"
+#include "proto/common/observability/trace_context.h"
 
 namespace missions::report {
 
 namespace rv1 = ::report::v1;
+
+ReportClient::ReportClient(std::shared_ptr<rv1::ReportService::StubInterface> stub,
+                           std::string trace_id)
+    : stub_(std::move(stub)), trace_id_(std::move(trace_id)) {}
+
+std::string ReportClient::TraceIdForThisRun() {
+  if (const char* env = std::getenv("TRACEPARENT"); env != nullptr) {
+    if (auto parsed = observability::ParseTraceparent(env)) return parsed->trace_id;
+  }
+  return observability::NewTraceId();
+}
 
 absl::StatusOr<rv1::ReportDocumentInfo> ReportClient::StreamDocument(
     const rv1::GenerateReportRequest& request, absl::Time deadline,
@@ -16,6 +30,7 @@ absl::StatusOr<rv1::ReportDocumentInfo> ReportClient::StreamDocument(
                                      absl::string_view chunk)>& on_chunk) const {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
+  observability::AddTraceparent(&context, trace_id_);
   std::unique_ptr<grpc::ClientReaderInterface<rv1::StreamReportResponse>>
       reader = stub_->StreamReport(&context, request);
   rv1::StreamReportResponse message;
@@ -60,6 +75,7 @@ absl::StatusOr<rv1::CheckReportResponse> ReportClient::Check(
     const rv1::CheckReportRequest& request, absl::Time deadline) const {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
+  observability::AddTraceparent(&context, trace_id_);
   rv1::CheckReportResponse response;
   const grpc::Status status = stub_->CheckReport(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
@@ -70,6 +86,7 @@ absl::StatusOr<rv1::ReconcileAnnexResponse> ReportClient::Reconcile(
     const rv1::ReconcileAnnexRequest& request, absl::Time deadline) const {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
+  observability::AddTraceparent(&context, trace_id_);
   rv1::ReconcileAnnexResponse response;
   const grpc::Status status =
       stub_->ReconcileAnnex(&context, request, &response);

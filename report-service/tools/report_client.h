@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,9 +18,19 @@ namespace missions::report {
 
 class ReportClient {
  public:
+  // Every call of this client carries one W3C trace (a `traceparent` with
+  // `trace_id` and a new span id per call), so that all the documents of
+  // one reportctl run can be followed through report-server and the
+  // registry's logs. `trace_id` defaults to TraceIdForThisRun().
   explicit ReportClient(
-      std::shared_ptr<::report::v1::ReportService::StubInterface> stub)
-      : stub_(std::move(stub)) {}
+      std::shared_ptr<::report::v1::ReportService::StubInterface> stub,
+      std::string trace_id = TraceIdForThisRun());
+
+  // The trace id of $TRACEPARENT if it holds a valid traceparent (a
+  // scheduler that traces its jobs), else a new random one.
+  static std::string TraceIdForThisRun();
+
+  const std::string& trace_id() const { return trace_id_; }
 
   // Streams one document (StreamReport), handing each chunk to `on_chunk`
   // in order, with the document's info from the first message; returns the
@@ -43,6 +54,7 @@ class ReportClient {
 
  private:
   std::shared_ptr<::report::v1::ReportService::StubInterface> stub_;
+  std::string trace_id_;
 };
 
 }  // namespace missions::report

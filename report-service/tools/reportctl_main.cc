@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
           "  reportctl check --year=YEAR [--language=nl|en]\n"
           "  reportctl reconcile --year=YEAR [--language=nl|en] PUBLISHED.csv\n",
           missions::ClientSecurityUsage("reader"),
+          "Every call of one run carries one W3C trace id (from $TRACEPARENT if "
+          "set, else new), written in report-server's and the registry's log "
+          "lines of the calls it caused and printed on failure.\n"
           "Exit status: 0 success, 1 failure, 2 wrong usage, 3 the checks found "
           "an error or the published table differs."));
   const std::string command = positional.size() >= 2 ? positional[1] : "";
@@ -128,8 +131,8 @@ int main(int argc, char** argv) {
   // wrong CA, token or --plaintext.
   auto finish = [&](int code) {
     if (code == kExitFailure) {
-      std::fprintf(stderr, "reportctl: connection to %s: %s\n", server.c_str(),
-                   connection.c_str());
+      std::fprintf(stderr, "reportctl: connection to %s: %s; trace id %s (in both servers' logs)\n",
+                   server.c_str(), connection.c_str(), client.trace_id().c_str());
     }
     return code;
   };

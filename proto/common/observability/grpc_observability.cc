@@ -76,12 +76,14 @@ class Interceptor : public grpc::experimental::Interceptor {
         method_(info->method() ? info->method() : ""), type_(TypeName(info->type())),
         start_(absl::Now()), state_(std::make_shared<CallState>()) {
     Calls().Add(ctx_, state_);
+    owner_->CallCreated();
   }
   ~Interceptor() override {
     if (!recorded_) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call ended without status"));
     }
     Calls().Remove(ctx_);
+    owner_->CallDestroyed();
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {

@@ -9,6 +9,8 @@
 #ifndef PROTO_COMMON_OBSERVABILITY_GRPC_OBSERVABILITY_H_
 #define PROTO_COMMON_OBSERVABILITY_GRPC_OBSERVABILITY_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,11 +46,17 @@ class ServerObservability {
   void Started(std::string_view full_method, const char* type);
   const ServerObservabilityOptions& options() const { return options_; }
 
+  // Calls started and not yet finished (streams included).
+  int64_t InFlight() const { return in_flight_.load(std::memory_order_acquire); }
+  void CallCreated() { in_flight_.fetch_add(1, std::memory_order_acq_rel); }
+  void CallDestroyed() { in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
+
  private:
   ServerObservabilityOptions options_;
   Family* started_;
   Family* handled_;
   Family* handling_seconds_;
+  std::atomic<int64_t> in_flight_{0};
 };
 
 // Sets an annotation of the current call, written in its log line (e.g.

@@ -1,0 +1,411 @@
+// What operators rely on, through the real binaries on loopback: one JSON
+// log line per call in both servers carrying one trace id from reportctl
+// through report-server to the registry; the Prometheus endpoints (checked
+// with promtool); the drain on SIGTERM (NOT_SERVING first, every call in
+// flight and new ones still served, exit 0 within drain + grace); health
+// per service name; report-server's health following the registry's and
+// its reconnecting within about a second of the registry coming back;
+// --help and --version.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "grpc_probe/health_probe.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "registry/v1/registry_api.grpc.pb.h"
+#include "report/v1/report_service.grpc.pb.h"
+#include "tests/integration/child_process.h"
+
+namespace missions {
+namespace {
+
+using ::grpc::health::v1::HealthCheckResponse;
+using testing::ChildProcess;
+using testing::CommandResult;
+using testing::MakeTempDir;
+using testing::ReadFileOrEmpty;
+using testing::RunCommand;
+
+const std::string kRegistryServer = REGISTRY_SERVER_BIN;
+const std::string kReportServer = REPORT_SERVER_BIN;
+const std::string kRegistryctl = REGISTRYCTL_BIN;
+const std::string kReportctl = REPORTCTL_BIN;
+const std::string kDataFile = DATA_FILE;
+
+std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout = absl::Seconds(30)) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
+// "http://127.0.0.1:PORT" from a server's "listening on" line.
+std::string MetricsUrl(const std::string& listening_line) {
+  const size_t at = listening_line.find("metrics on http://");
+  if (at == std::string::npos) return "";
+  const size_t start = at + std::string("metrics on ").size();
+  const size_t end = listening_line.find("/metrics", start);
+  return listening_line.substr(start, end - start);
+}
+
+// A started server: its process, address, metrics URL and a channel.
+struct Server {
+  std::unique_ptr<ChildProcess> process;
+  std::string address;
+  std::string metrics_url;
+  std::shared_ptr<grpc::Channel> channel;
+  std::string log_path;
+};
+
+Server StartServer(std::vector<std::string> argv, const std::string& log_path) {
+  Server server;
+  server.log_path = log_path;
+  auto process = ChildProcess::Start(argv, log_path);
+  EXPECT_TRUE(process.ok()) << process.status();
+  if (!process.ok()) return server;
+  server.process = std::move(*process);
+  absl::StatusOr<std::string> line =
+      server.process->WaitForLine("listening on ", absl::Seconds(20));
+  EXPECT_TRUE(line.ok()) << line.status();
+  if (!line.ok()) return server;
+  absl::StatusOr<int> port = server.process->WaitForPort();
+  EXPECT_TRUE(port.ok()) << port.status();
+  if (!port.ok()) return server;
+  server.address = absl::StrCat("127.0.0.1:", *port);
+  server.metrics_url = MetricsUrl(*line);
+  server.channel = grpc::CreateChannel(server.address, grpc::InsecureChannelCredentials());
+  return server;
+}
+
+std::vector<std::string> RegistryArgs(const std::string& dir, const std::string& listen,
+                                      const std::string& drain = "0s") {
+  return {kRegistryServer,
+          "--insecure",
+          "--listen=" + listen,
+          "--metrics_listen=127.0.0.1:0",
+          "--drain=" + drain,
+          absl::StrCat("--storage=sqlite:", dir, "/registry.db")};
+}
+
+std::vector<std::string> ReportArgs(const std::string& registry, const std::string& drain) {
+  return {kReportServer,        "--insecure",
+          "--registry_plaintext", "--listen=127.0.0.1:0",
+          "--metrics_listen=127.0.0.1:0", "--drain=" + drain,
+          "--shutdown_grace=10s", "--registry=" + registry};
+}
+
+// The health status of `service` ("" overall); SERVICE_UNKNOWN if the
+// check itself failed.
+HealthCheckResponse::ServingStatus Health(const std::shared_ptr<grpc::Channel>& channel,
+                                          const std::string& service = "") {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  HealthCheckResponse response;
+  if (!stub->Check(Context(absl::Seconds(2)).get(), request, &response).ok()) {
+    return HealthCheckResponse::SERVICE_UNKNOWN;
+  }
+  return response.status();
+}
+
+bool WaitForHealth(const std::shared_ptr<grpc::Channel>& channel,
+                   HealthCheckResponse::ServingStatus want, absl::Duration timeout,
+                   const std::string& service = "") {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (Health(channel, service) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+grpc::Status Generate(const std::shared_ptr<grpc::Channel>& channel,
+                      ::report::v1::ReportFormat format,
+                      absl::Duration timeout = absl::Seconds(60)) {
+  auto stub = ::report::v1::ReportService::NewStub(channel);
+  ::report::v1::GenerateReportRequest request;
+  request.set_year(2020);
+  request.set_format(format);
+  ::report::v1::GenerateReportResponse response;
+  return stub->GenerateReport(Context(timeout).get(), request, &response);
+}
+
+// The log lines of a server (one JSON object per line) that contain all
+// of `needles`.
+std::vector<std::string> LogLines(const std::string& path,
+                                  const std::vector<std::string>& needles) {
+  std::vector<std::string> found;
+  for (absl::string_view line : absl::StrSplit(ReadFileOrEmpty(path), '\n')) {
+    bool all = !line.empty();
+    for (const std::string& needle : needles) all = all && absl::StrContains(line, needle);
+    if (all) found.emplace_back(line);
+  }
+  return found;
+}
+
+// The value of the sample `series` (exact name and labels as exposed),
+// or -1 if absent.
+double Sample(const std::string& exposition, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (absl::StartsWith(line, series + " ")) {
+      double value = -1;
+      if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
+    }
+  }
+  return -1;
+}
+
+// A registry with the 2020 data and a report-server in front of it.
+class OperationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir();
+    registry_ = StartServer(RegistryArgs(dir_, "127.0.0.1:0"), dir_ + "/registry.log");
+    ASSERT_NE(registry_.channel, nullptr);
+    const CommandResult imported = RunCommand(
+        {kRegistryctl, "--plaintext", "import", kDataFile, "--server=" + registry_.address},
+        dir_);
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  void StartReport(const std::string& drain = "0s") {
+    report_ = StartServer(ReportArgs(registry_.address, drain), dir_ + "/report.log");
+    ASSERT_NE(report_.channel, nullptr);
+    ASSERT_TRUE(WaitForHealth(report_.channel, HealthCheckResponse::SERVING, absl::Seconds(5)))
+        << report_.process->StderrText();
+  }
+
+  std::string dir_;
+  Server registry_;
+  Server report_;
+};
+
+TEST_F(OperationsTest, OneTraceIdFromReportctlThroughBothServersLogs) {
+  StartReport();
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  setenv("TRACEPARENT", absl::StrCat("00-", trace_id, "-00f067aa0ba902b7-01").c_str(), 1);
+  const CommandResult generated =
+      RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=markdown",
+                  "--language=nl", "--output=" + dir_ + "/report.md",
+                  "--server=" + report_.address},
+                 dir_);
+  unsetenv("TRACEPARENT");
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+
+  const std::string traced = absl::StrCat("\"trace_id\":\"", trace_id, "\"");
+  const std::vector<std::string> report_lines = LogLines(
+      report_.log_path, {"\"rpc\":\"/report.v1.ReportService/StreamReport\"", traced});
+  ASSERT_EQ(report_lines.size(), 1u) << ReadFileOrEmpty(report_.log_path);
+  const std::vector<std::string> registry_lines = LogLines(
+      registry_.log_path, {"\"rpc\":\"/registry.v1.RegistryService/StreamYearDataset\"", traced});
+  ASSERT_EQ(registry_lines.size(), 1u) << ReadFileOrEmpty(registry_.log_path);
+  std::printf("report-server: %s\nregistry-server: %s\n", report_lines[0].c_str(),
+              registry_lines[0].c_str());
+  for (const std::string& line : {report_lines[0], registry_lines[0]}) {
+    EXPECT_TRUE(absl::StartsWith(line, "{\"time\":\"20")) << line;
+    EXPECT_TRUE(absl::EndsWith(line, "}")) << line;
+    for (const char* field : {"\"level\":\"info\"", "\"code\":\"OK\"", "\"latency_ms\":",
+                              "\"peer\":\"ipv4:127.0.0.1:", "\"principal\":\"anonymous\"",
+                              "\"revision\":\""}) {
+      EXPECT_TRUE(absl::StrContains(line, field)) << field << " missing in " << line;
+    }
+  }
+  EXPECT_TRUE(absl::StrContains(report_lines[0], "\"format\":\"REPORT_FORMAT_MARKDOWN\""));
+  EXPECT_TRUE(absl::StrContains(registry_lines[0], "\"service\":\"registry-server\""));
+
+  // A call without traceparent gets a trace of its own, still logged.
+  ASSERT_TRUE(Generate(report_.channel, ::report::v1::REPORT_FORMAT_ANNEX1_CSV).ok());
+  const std::vector<std::string> untraced = LogLines(
+      report_.log_path, {"\"rpc\":\"/report.v1.ReportService/GenerateReport\"", "\"trace_id\":\""});
+  ASSERT_EQ(untraced.size(), 1u);
+  EXPECT_FALSE(absl::StrContains(untraced[0], trace_id));
+}
+
+TEST_F(OperationsTest, MetricsEndpointsPassPromtoolAndCountTheCalls) {
+  StartReport();
+  ASSERT_TRUE(Generate(report_.channel, ::report::v1::REPORT_FORMAT_MARKDOWN).ok());
+  ASSERT_FALSE(registry_.metrics_url.empty()) << registry_.process->StderrText();
+  ASSERT_FALSE(report_.metrics_url.empty()) << report_.process->StderrText();
+  for (const Server* server : {&registry_, &report_}) {
+    const std::string file = dir_ + "/metrics-" + std::to_string(server->process->pid());
+    const CommandResult fetched =
+        RunCommand({"/usr/bin/curl", "-fsS", "--max-time", "5", "-o", file,
+                    server->metrics_url + "/metrics"},
+                   dir_);
+    ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+    const CommandResult checked =
+        RunCommand({"/bin/sh", "-c", "promtool check metrics < " + file}, dir_);
+    EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+    const std::string text = ReadFileOrEmpty(file);
+    EXPECT_TRUE(absl::StrContains(text, "build_info{version=\"")) << text;
+    if (server == &registry_) {
+      EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_service=\"registry.v1.RegistryService\","
+                             "grpc_method=\"StreamYearDataset\",grpc_type=\"server_stream\","
+                             "grpc_code=\"OK\"}"),
+                1)
+          << text;
+      EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_service=\"registry.v1.RegistryService\","
+                             "grpc_method=\"ImportDataset\",grpc_type=\"unary\",grpc_code=\"OK\"}"),
+                1);
+      EXPECT_EQ(Sample(text, "registry_revision"), 1) << text;
+      EXPECT_EQ(Sample(text, "registry_commits_total{outcome=\"ok\"}"), 1) << text;
+      EXPECT_EQ(Sample(text, "registry_storage_up"), 1) << text;
+      EXPECT_GT(Sample(text, "registry_storage_operation_seconds_count{operation=\"commit\","
+                             "outcome=\"ok\"}"),
+                0);
+    } else {
+      EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_service=\"report.v1.ReportService\","
+                             "grpc_method=\"GenerateReport\",grpc_type=\"unary\",grpc_code=\"OK\"}"),
+                1)
+          << text;
+      EXPECT_EQ(Sample(text, "report_generation_seconds_count{format=\"REPORT_FORMAT_MARKDOWN\","
+                             "outcome=\"ok\"}"),
+                1)
+          << text;
+      EXPECT_EQ(Sample(text, "report_registry_calls_total{method=\"StreamYearDataset\","
+                             "code=\"OK\"}"),
+                1)
+          << text;
+      EXPECT_EQ(Sample(text, "report_registry_up"), 1) << text;
+    }
+  }
+}
+
+TEST_F(OperationsTest, SigtermDrainsWithoutCancellingCallsAndExitsZero) {
+  StartReport("2s");
+  for (const char* service : {"", "report.v1.ReportService"}) {
+    EXPECT_EQ(Health(report_.channel, service), HealthCheckResponse::SERVING) << service;
+  }
+  EXPECT_EQ(Health(registry_.channel, "registry.v1.RegistryApi"), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health(registry_.channel, "registry.v1.RegistryService"),
+            HealthCheckResponse::SERVING);
+
+  // Calls in flight when SIGTERM arrives: PDFs take a while to typeset.
+  constexpr int kInFlight = 8;
+  std::vector<grpc::StatusCode> codes(kInFlight, grpc::StatusCode::UNKNOWN);
+  std::atomic<int> started{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kInFlight; ++i) {
+    callers.emplace_back([&, i] {
+      ++started;
+      codes[i] = Generate(report_.channel, ::report::v1::REPORT_FORMAT_PDF).error_code();
+    });
+  }
+  while (started.load() < kInFlight) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const absl::Time sigterm = absl::Now();
+  ASSERT_EQ(kill(report_.process->pid(), SIGTERM), 0);
+
+  // The health check turns first, for the overall and the service name...
+  EXPECT_TRUE(WaitForHealth(report_.channel, HealthCheckResponse::NOT_SERVING,
+                            absl::Milliseconds(1500)));
+  EXPECT_EQ(Health(report_.channel, "report.v1.ReportService"),
+            HealthCheckResponse::NOT_SERVING);
+  // ...while calls are still served, new ones too.
+  const grpc::Status during = Generate(report_.channel, ::report::v1::REPORT_FORMAT_MARKDOWN);
+  EXPECT_TRUE(during.ok()) << during.error_message();
+  EXPECT_LT(absl::Now() - sigterm, absl::Seconds(2)) << "the drain check came too late";
+
+  for (std::thread& caller : callers) caller.join();
+  for (int i = 0; i < kInFlight; ++i) {
+    EXPECT_EQ(codes[i], grpc::StatusCode::OK) << "call " << i << " was not served";
+  }
+  // Stop() sends another SIGTERM (ignored while draining) and waits up to
+  // 5 s for the exit.
+  const int exit_code = report_.process->Stop();
+  const absl::Duration took = absl::Now() - sigterm;
+  EXPECT_EQ(exit_code, 0) << report_.process->StderrText();
+  EXPECT_GE(took, absl::Seconds(2)) << "it did not wait out the drain";
+  EXPECT_LT(took, absl::Seconds(7));
+  std::printf("report-server stopped %.2f s after SIGTERM with --drain=2s\n",
+              absl::ToDoubleSeconds(took));
+  const std::string log = ReadFileOrEmpty(report_.log_path);
+  for (const char* event : {"\"event\":\"drain\"", "\"event\":\"shutdown\"",
+                            "\"event\":\"stopped\""}) {
+    EXPECT_TRUE(absl::StrContains(log, event)) << event << " missing in\n" << log;
+  }
+}
+
+TEST_F(OperationsTest, RegistryDrainKeepsServingThenExitsZero) {
+  Server drained = StartServer(RegistryArgs(dir_, "127.0.0.1:0", "1s"), dir_ + "/drained.log");
+  ASSERT_NE(drained.channel, nullptr);
+  ASSERT_EQ(Health(drained.channel), HealthCheckResponse::SERVING);
+  const absl::Time sigterm = absl::Now();
+  ASSERT_EQ(kill(drained.process->pid(), SIGTERM), 0);
+  EXPECT_TRUE(WaitForHealth(drained.channel, HealthCheckResponse::NOT_SERVING,
+                            absl::Milliseconds(800)));
+  EXPECT_EQ(Health(drained.channel, "registry.v1.RegistryApi"), HealthCheckResponse::NOT_SERVING);
+  auto api = ::registry::v1::RegistryApi::NewStub(drained.channel);
+  ::registry::v1::ListMissionsRequest request;
+  request.set_page_size(50);
+  ::registry::v1::ListMissionsResponse response;
+  const grpc::Status listed = api->ListMissions(Context().get(), request, &response);
+  EXPECT_TRUE(listed.ok()) << listed.error_message();
+  EXPECT_GT(response.missions_size(), 0);
+  EXPECT_LT(absl::Now() - sigterm, absl::Seconds(1)) << "the drain check came too late";
+  EXPECT_EQ(drained.process->Stop(), 0) << drained.process->StderrText();
+  EXPECT_LT(absl::Now() - sigterm, absl::Seconds(4));
+}
+
+TEST_F(OperationsTest, ReportServerFollowsTheRegistryAndReconnectsWithinASecond) {
+  StartReport();
+  ASSERT_TRUE(Generate(report_.channel, ::report::v1::REPORT_FORMAT_MARKDOWN).ok());
+  const std::string registry_address = registry_.address;
+
+  // The registry goes away: report-server says so on its health check.
+  ASSERT_EQ(registry_.process->Stop(), 0);
+  EXPECT_TRUE(WaitForHealth(report_.channel, HealthCheckResponse::NOT_SERVING, absl::Seconds(5)));
+  EXPECT_EQ(Health(report_.channel, "report.v1.ReportService"), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Generate(report_.channel, ::report::v1::REPORT_FORMAT_MARKDOWN).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // Long enough for gRPC's default backoff to have grown past 10 s.
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+
+  // It comes back on the same address.
+  Server again = StartServer(RegistryArgs(dir_, registry_address), dir_ + "/registry-again.log");
+  ASSERT_NE(again.channel, nullptr);
+  const absl::Time back = absl::Now();
+  absl::Duration first_report = absl::InfiniteDuration();
+  while (absl::Now() - back < absl::Seconds(10)) {
+    if (Generate(report_.channel, ::report::v1::REPORT_FORMAT_MARKDOWN, absl::Seconds(5)).ok()) {
+      first_report = absl::Now() - back;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::printf("first report %.3f s after the registry was back\n",
+              absl::ToDoubleSeconds(first_report));
+  // Reconnect backoff at most 0.5 s (+ 20% jitter), plus the call.
+  EXPECT_LT(first_report, absl::Milliseconds(1500));
+  EXPECT_TRUE(WaitForHealth(report_.channel, HealthCheckResponse::SERVING, absl::Seconds(3)));
+  registry_ = std::move(again);
+}
+
+TEST(OperationsBinaries, HelpExitsZeroAndVersionNamesTheRevision) {
+  const std::string dir = MakeTempDir();
+  for (const std::string& binary : {kRegistryServer, kReportServer, kRegistryctl, kReportctl}) {
+    const CommandResult help = RunCommand({binary, "--help"}, dir);
+    EXPECT_EQ(help.exit_code, 0) << binary << help.err;
+    EXPECT_TRUE(absl::StrContains(help.out, "Usage")) << binary << help.out;
+    const CommandResult version = RunCommand({binary, "--version"}, dir);
+    EXPECT_EQ(version.exit_code, 0) << binary;
+    EXPECT_TRUE(absl::StrContains(version.out, absl::StrCat(" ", MISSIONS_VERSION, " (source revision ")))
+        << binary << ": " << version.out;
+  }
+  // An unknown flag is still an error.
+  EXPECT_NE(RunCommand({kRegistryServer, "--no_such_flag"}, dir).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace missions
