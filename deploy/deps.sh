@@ -33,6 +33,8 @@ PACKAGES=(
   libsystemd-dev
   # the Debian package: man pages from --help; systemd-analyze verify
   help2man systemd
+  # the scaled-out tests: a gRPC-aware load balancer in front of two replicas
+  haproxy
 )
 
 missing=()
@@ -41,6 +43,11 @@ for package in "${PACKAGES[@]}"; do
     missing+=("$package")
   fi
 done
+# The Kubernetes manifest test runs the npm package kubernetes-models: any
+# node 18 or later will do (Debian's nodejs and npm, or one already set up).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

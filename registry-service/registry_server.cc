@@ -71,6 +71,7 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
   start.health_service_names = {::registry::v1::RegistryService::service_full_name(),
                                 ::registry::v1::RegistryApi::service_full_name()};
   start.observability = telemetry->rpc();
+  start.health_listen = config.lifecycle.health_listen;
   ASSIGN_OR_RETURN(std::unique_ptr<RunningServer> server,
                    RunningServer::Start(config.listen_address, {&bulk_service, &api_service},
                                         std::move(start)));
@@ -79,7 +80,10 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
   log.Log(observability::LogLevel::kInfo,
           absl::StrCat("registry-server listening on ", host, ":", server->port(),
                        " (storage ", RedactStorageSpec(config.storage), "; ",
-                       security.description, "; ", telemetry->DescribeEndpoint(), ")"),
+                       security.description, "; ", telemetry->DescribeEndpoint(),
+                       server->health_port() ? absl::StrCat("; health on port ", server->health_port())
+                                             : "",
+                       ")"),
           {{"event", "listening"},
            {"version", Version()},
            {"source_revision", SourceRevision()}});

@@ -83,6 +83,7 @@ absl::Status RunReportServer(const ReportServerConfig& config) {
   start.limits = config.security.message_limits;
   start.health_service_names = {::report::v1::ReportService::service_full_name()};
   start.observability = telemetry->rpc();
+  start.health_listen = config.lifecycle.health_listen;
   ASSIGN_OR_RETURN(std::unique_ptr<RunningServer> server,
                    RunningServer::Start(config.listen_address, {&service}, std::move(start)));
   const std::string host =
@@ -90,7 +91,10 @@ absl::Status RunReportServer(const ReportServerConfig& config) {
   log.Log(observability::LogLevel::kInfo,
           absl::StrCat("report-server listening on ", host, ":", server->port(), " (",
                        security.description, "; registry ", config.registry_address,
-                       " over ", registry_security, "; ", telemetry->DescribeEndpoint(), ")"),
+                       " over ", registry_security, "; ", telemetry->DescribeEndpoint(),
+                       server->health_port() ? absl::StrCat("; health on port ", server->health_port())
+                                             : "",
+                       ")"),
           {{"event", "listening"},
            {"version", Version()},
            {"source_revision", SourceRevision()}});

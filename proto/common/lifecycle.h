@@ -6,6 +6,7 @@
 #define PROTO_COMMON_LIFECYCLE_H_
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "absl/time/time.h"
@@ -21,6 +22,9 @@ struct LifecycleOptions {
   absl::Duration drain = absl::Seconds(5);
   // Then how long calls still running may take before they are cancelled.
   absl::Duration grace = absl::Seconds(5);
+  // host:port of the health-only plaintext listener (ServerStartOptions);
+  // empty: none.
+  std::string health_listen;
 };
 
 // The settings of the shared --drain and --shutdown_grace flags

@@ -54,6 +54,10 @@ ABSL_FLAG(int, max_request_bytes, 16 * 1024 * 1024,
 ABSL_FLAG(std::string, log_level, "info",
           "least severe log lines written to stderr, one JSON object per line: "
           "debug, info (one line per call and lifecycle events), warning or error");
+ABSL_FLAG(std::string, health_listen, "",
+          "host:port of an extra plaintext listener that serves only the gRPC "
+          "health service (same statuses as the main port), for probes that "
+          "cannot speak TLS such as Kubernetes' native gRPC probes; empty: none");
 ABSL_FLAG(absl::Duration, drain, absl::Seconds(5),
           "after SIGTERM, how long the health check answers NOT_SERVING while every "
           "call is still served, so load balancers stop sending calls first (0s: "
@@ -88,6 +92,7 @@ LifecycleOptions LifecycleOptionsFromFlags() {
   LifecycleOptions options;
   options.drain = std::max(absl::ZeroDuration(), absl::GetFlag(FLAGS_drain));
   options.grace = std::max(absl::ZeroDuration(), absl::GetFlag(FLAGS_shutdown_grace));
+  options.health_listen = absl::GetFlag(FLAGS_health_listen);
   return options;
 }
 

@@ -84,6 +84,21 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   std::unique_ptr<RunningServer> running(
       new RunningServer(std::move(server), port, std::move(options.health_service_names),
                         options.observability));
+  if (!options.health_listen.empty()) {
+    // Only the default health service: no other method is reachable here.
+    grpc::ServerBuilder health_builder;
+    int health_port = 0;
+    health_builder.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    running->health_server_ = health_builder.BuildAndStart();
+    if (running->health_server_ == nullptr || health_port == 0) {
+      running->health_server_.reset();
+      return absl::UnavailableError(absl::StrCat(
+          "--health_listen=", options.health_listen,
+          ": cannot listen (address in use, or not a valid host:port)"));
+    }
+    running->health_port_ = health_port;
+  }
   running->SetHealth(true);
   return running;
 }
@@ -91,11 +106,14 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
 RunningServer::~RunningServer() { Shutdown(); }
 
 void RunningServer::SetHealth(bool serving) {
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  // The overall status ("") and every service name registered so far.
-  health->SetServingStatus(serving);
-  for (const std::string& name : health_service_names_) {
-    health->SetServingStatus(name, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    // The overall status ("") and every service name.
+    health->SetServingStatus(serving);
+    for (const std::string& name : health_service_names_) {
+      health->SetServingStatus(name, serving);
+    }
   }
 }
 
@@ -124,6 +142,10 @@ void RunningServer::Shutdown(std::chrono::milliseconds grace) {
   }
   server_->Shutdown(deadline);
   server_->Wait();
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+  }
 }
 
 }  // namespace missions

@@ -43,6 +43,10 @@ struct ServerStartOptions {
   // The service names the health service answers for, besides the overall
   // "" (e.g. "registry.v1.RegistryApi"); each follows SetServing.
   std::vector<std::string> health_service_names;
+  // If set, host:port of a second, plaintext listener that serves only
+  // the health service, with the same statuses: for probes that cannot
+  // speak TLS (Kubernetes' native gRPC probes). Port 0 picks a free port.
+  std::string health_listen;
   // Metrics, RPC log lines and trace context of every call (not owned;
   // must outlive the server); null: none.
   observability::ServerObservability* observability = nullptr;
@@ -68,6 +72,8 @@ class RunningServer {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The port of the health-only listener; 0 without one.
+  int health_port() const { return health_port_; }
   grpc::Server* server() { return server_.get(); }
 
   // Sets the health status of "" and of every health service name
@@ -98,6 +104,8 @@ class RunningServer {
 
   std::unique_ptr<grpc::Server> server_;
   int port_;
+  std::unique_ptr<grpc::Server> health_server_;
+  int health_port_ = 0;
   const std::vector<std::string> health_service_names_;
   const observability::ServerObservability* observability_;
   std::atomic<bool> draining_{false};

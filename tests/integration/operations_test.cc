@@ -338,14 +338,41 @@ TEST_F(OperationsTest, SigtermDrainsWithoutCancellingCallsAndExitsZero) {
 }
 
 TEST_F(OperationsTest, RegistryDrainKeepsServingThenExitsZero) {
-  Server drained = StartServer(RegistryArgs(dir_, "127.0.0.1:0", "1s"), dir_ + "/drained.log");
+  std::vector<std::string> args = RegistryArgs(dir_, "127.0.0.1:0", "1s");
+  args.push_back("--health_listen=127.0.0.1:0");
+  Server drained = StartServer(args, dir_ + "/drained.log");
   ASSERT_NE(drained.channel, nullptr);
   ASSERT_EQ(Health(drained.channel), HealthCheckResponse::SERVING);
+  // The health-only plaintext listener (for Kubernetes' gRPC probes)
+  // answers the same, and nothing else.
+  absl::StatusOr<std::string> line = drained.process->WaitForLine("health on port ",
+                                                                  absl::Seconds(1));
+  ASSERT_TRUE(line.ok()) << line.status();
+  int health_port = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      line->substr(line->find("health on port ") + 15,
+                   line->find_first_not_of("0123456789", line->find("health on port ") + 15) -
+                       (line->find("health on port ") + 15)),
+      &health_port))
+      << *line;
+  auto probe = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port),
+                                   grpc::InsecureChannelCredentials());
+  EXPECT_EQ(Health(probe, "registry.v1.RegistryApi"), HealthCheckResponse::SERVING);
+  {
+    ::registry::v1::ListMissionsRequest request;
+    ::registry::v1::ListMissionsResponse response;
+    EXPECT_EQ(::registry::v1::RegistryApi::NewStub(probe)
+                  ->ListMissions(Context().get(), request, &response)
+                  .error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
   const absl::Time sigterm = absl::Now();
   ASSERT_EQ(kill(drained.process->pid(), SIGTERM), 0);
   EXPECT_TRUE(WaitForHealth(drained.channel, HealthCheckResponse::NOT_SERVING,
                             absl::Milliseconds(800)));
   EXPECT_EQ(Health(drained.channel, "registry.v1.RegistryApi"), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(probe, "registry.v1.RegistryApi"), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(probe), HealthCheckResponse::NOT_SERVING);
   auto api = ::registry::v1::RegistryApi::NewStub(drained.channel);
   ::registry::v1::ListMissionsRequest request;
   request.set_page_size(50);

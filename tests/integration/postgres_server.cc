@@ -96,9 +96,9 @@ std::string PostgresServer::Uri(const std::string& database) const {
   return absl::StrCat("postgresql:///", database, "?host=", dir_, "&user=postgres");
 }
 
-absl::StatusOr<std::string> PostgresServer::Query(const std::string& database,
-                                                  const std::string& sql) const {
-  PGconn* conn = PQconnectdb(Uri(database).c_str());
+absl::StatusOr<std::string> QueryFirstValue(const std::string& conninfo,
+                                            const std::string& sql) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     const std::string message = PQerrorMessage(conn);
     PQfinish(conn);
@@ -115,6 +115,11 @@ absl::StatusOr<std::string> PostgresServer::Query(const std::string& database,
   PQclear(result);
   PQfinish(conn);
   return value;
+}
+
+absl::StatusOr<std::string> PostgresServer::Query(const std::string& database,
+                                                  const std::string& sql) const {
+  return QueryFirstValue(Uri(database), sql);
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase() {

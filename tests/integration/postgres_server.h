@@ -14,6 +14,11 @@
 
 namespace missions::testing {
 
+// Runs one SQL statement on a libpq connection string; the first column of
+// the first row ("" when there is none).
+absl::StatusOr<std::string> QueryFirstValue(const std::string& conninfo,
+                                            const std::string& sql);
+
 class PostgresServer {
  public:
   // Runs initdb into a new temporary directory and starts the server on a
