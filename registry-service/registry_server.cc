@@ -60,9 +60,15 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
   ASSIGN_OR_RETURN(std::unique_ptr<RecordStore> opened, OpenRecordStore(config.storage));
   MeteredRecordStore store(opened.get(), &telemetry->metrics());
   store.RefreshRevision();
-  Registry registry(&store);
+  // Reads come from the in-memory view; on a database shared with other
+  // replicas it follows their commits.
+  ViewKeeper::Options view_options;
+  view_options.follow_store = StorageIsShared(config.storage);
+  ViewKeeper views(&store, view_options);
+  RETURN_IF_ERROR(views.Start());
+  Registry registry(&views);
   RegistryServiceImpl bulk_service(&registry, security.access.get());
-  ResourceApi api(&store);
+  ResourceApi api(&views);
   RegistryApiService api_service(&api, security.access.get(), config.watch_limits);
 
   ServerStartOptions start;

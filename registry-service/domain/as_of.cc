@@ -5,9 +5,9 @@
 
 namespace missions::registry {
 
-absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, const ::registry::v1::AsOf* as_of,
+absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, int64_t current,
+                                      const ::registry::v1::AsOf* as_of,
                                       const std::string& field, ViolationList* violations) {
-  ASSIGN_OR_RETURN(const int64_t current, store.CurrentRevision());
   const ReadPoint now{current, current == 0};
   if (as_of == nullptr) return now;
   switch (as_of->point_case()) {

@@ -20,10 +20,12 @@ struct ReadPoint {
   bool empty = false;
 };
 
-// Resolves `as_of` (unset: the current revision). A revision must lie
-// between 1 and the current revision; violations are added under `field`
-// (e.g. "as_of.revision"). Returns storage errors as such.
-absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, const ::registry::v1::AsOf* as_of,
+// Resolves `as_of` (unset: `current`, the current revision). A revision
+// must lie between 1 and the current revision; a time is looked up in
+// `store`. Violations are added under `field` (e.g. "as_of.revision").
+// Returns storage errors as such.
+absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, int64_t current,
+                                      const ::registry::v1::AsOf* as_of,
                                       const std::string& field, ViolationList* violations);
 
 }  // namespace missions::registry

@@ -8,12 +8,12 @@
 #include "proto/common/errors.h"
 #include "proto/common/status_macros.h"
 #include "registry-service/domain/as_of.h"
-#include "registry-service/domain/live_lookup.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/domain/resource_types.h"
-#include "registry-service/domain/snapshot.h"
 #include "registry-service/domain/validation.h"
+#include "registry-service/view/view_lookup.h"
+#include "registry-service/view/year_dataset.h"
 
 namespace missions::registry {
 
@@ -86,11 +86,10 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
     const v1::ImportDatasetRequest& request, const Caller& caller) {
   // References to records outside the dataset must already be stored.
-  LiveLookup lookup(store_);
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+  ViewLookup lookup(view.get());
   ViolationList violations;
   violations.Merge("dataset", ValidateDataset(request.dataset(), lookup));
-  absl::Status lookup_error = lookup.error();
-  RETURN_IF_ERROR(lookup_error);
   RETURN_IF_ERROR(violations.ToStatus("the dataset is invalid"));
 
   v1::ImportDatasetResponse response;
@@ -104,7 +103,7 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
   info.peer = caller.peer;
   info.method = "ImportDataset";
   ASSIGN_OR_RETURN(const int64_t revision,
-                   store_->Commit(ImportMutations(request.dataset()), info, nullptr));
+                   views_->Commit(ImportMutations(request.dataset()), info, nullptr));
   response.set_revision(revision);
   return response;
 }
@@ -121,9 +120,11 @@ absl::Status Registry::StreamYearDataset(
     violations.Add("batch_size",
                    absl::StrCat("must be between 0 (default) and ", kMaxBatchSize));
   }
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current, views_->ForRead());
   ASSIGN_OR_RETURN(const ReadPoint point,
-                   ResolveAsOf(*store_, request.has_as_of() ? &request.as_of() : nullptr,
-                               "as_of", &violations));
+                   ResolveAsOf(*views_->store(), current->revision(),
+                               request.has_as_of() ? &request.as_of() : nullptr, "as_of",
+                               &violations));
   RETURN_IF_ERROR(violations.ToStatus("invalid StreamYearDataset request"));
   const int batch_size =
       request.batch_size() == 0 ? kDefaultBatchSize : request.batch_size();
@@ -131,24 +132,12 @@ absl::Status Registry::StreamYearDataset(
     return absl::NotFoundError(absl::StrCat("the registry held no report year ",
                                             request.year(), " then"));
   }
-  ASSIGN_OR_RETURN(const Snapshot snapshot, ReadSnapshot(*store_, point.revision));
-  ASSIGN_OR_RETURN(v1::Dataset dataset, YearDataset(snapshot, request.year()));
-  // The first part: everything but the missions; then batches of missions.
-  v1::StreamYearDatasetResponse head;
-  head.set_revision(snapshot.revision);
-  google::protobuf::RepeatedPtrField<v1::MissionRecord> missions;
-  missions.Swap(dataset.mutable_missions());
-  *head.mutable_records() = std::move(dataset);
-  RETURN_IF_ERROR(sink(std::move(head)));
-  for (int i = 0; i < missions.size(); i += batch_size) {
-    v1::StreamYearDatasetResponse part;
-    part.set_revision(snapshot.revision);
-    for (int j = i; j < std::min(i + batch_size, missions.size()); ++j) {
-      *part.mutable_records()->add_missions() = std::move(missions[j]);
-    }
-    RETURN_IF_ERROR(sink(std::move(part)));
+  std::shared_ptr<const RegistryView> view =
+      point.revision == current->revision() ? current : views_->At(point.revision);
+  if (view == nullptr) {
+    ASSIGN_OR_RETURN(view, RegistryView::Load(*views_->store(), point.revision));
   }
-  return absl::OkStatus();
+  return SendYearDataset(*view, request.year(), batch_size, sink);
 }
 
 }  // namespace missions::registry

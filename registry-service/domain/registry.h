@@ -1,9 +1,11 @@
-// Registry: the registry's domain operations, between the gRPC adapter
-// (service/registry_service.h) and the storage seam (storage/record_store.h).
-// It validates requests as a whole and reports violations with field paths
-// into the request; it holds no state of its own.
+// Registry: the registry's bulk operations (ImportDataset,
+// StreamYearDataset), between the gRPC adapter
+// (service/registry_service.h) and the view and storage seams
+// (view/view_keeper.h). It validates requests as a whole and reports
+// violations with field paths into the request; it holds no state of its
+// own.
 //
-// Thread-safe if the RecordStore is (every RecordStore is).
+// Thread-safe.
 #ifndef REGISTRY_SERVICE_DOMAIN_REGISTRY_H_
 #define REGISTRY_SERVICE_DOMAIN_REGISTRY_H_
 
@@ -13,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "registry-service/domain/caller.h"
-#include "registry-service/storage/record_store.h"
+#include "registry-service/view/view_keeper.h"
 #include "registry/v1/registry_service.pb.h"
 
 namespace missions::registry {
@@ -24,8 +26,8 @@ inline constexpr int kMaxBatchSize = 500;
 
 class Registry {
  public:
-  // `store` is not owned and must outlive the registry.
-  explicit Registry(RecordStore* store) : store_(store) {}
+  // `views` (and its store) are not owned and must outlive the registry.
+  explicit Registry(ViewKeeper* views) : views_(views) {}
 
   // Validates and stores `request.dataset` in one transaction (or only
   // validates, with `validate_only`). Returns InvalidArgument with every
@@ -37,8 +39,9 @@ class Registry {
   absl::StatusOr<::registry::v1::ImportDatasetResponse> ImportDataset(
       const ::registry::v1::ImportDatasetRequest& request, const Caller& caller);
 
-  // Sends the year's dataset to `sink` in parts (see
-  // RecordStore::ReadYearDataset). InvalidArgument for a bad year or batch
+  // Sends the year's dataset to `sink` in parts (view/year_dataset.h),
+  // from the current view, a recent one, or (older as_of) one read from
+  // the store. InvalidArgument for a bad year or batch
   // size, NotFound if the year has no report year record.
   absl::Status StreamYearDataset(
       const ::registry::v1::StreamYearDatasetRequest& request,
@@ -46,7 +49,7 @@ class Registry {
           sink);
 
  private:
-  RecordStore* store_;
+  ViewKeeper* views_;
 };
 
 // Number of records in `dataset` by kind ("missions", "narratives", ...).

@@ -23,12 +23,12 @@
 #include "proto/common/status_macros.h"
 #include "registry-service/domain/as_of.h"
 #include "registry-service/domain/filter.h"
-#include "registry-service/domain/live_lookup.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/order_by.h"
 #include "registry-service/domain/resource_types.h"
 #include "registry-service/domain/signed_token.h"
 #include "registry-service/domain/validation.h"
+#include "registry-service/view/view_lookup.h"
 #include "registry/v1/resources.pb.h"
 
 namespace missions::registry {
@@ -138,14 +138,14 @@ void CheckName(ResourceKind kind, const std::string& name, const std::string& fi
 }
 
 // The `as_of` of a request, if it has one set.
-absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, const Message& request,
-                                      ViolationList* violations) {
+absl::StatusOr<ReadPoint> ResolveAsOf(RecordStore& store, int64_t current,
+                                      const Message& request, ViolationList* violations) {
   const FieldDescriptor* fd = Field(request, "as_of");
   const v1::AsOf* as_of =
       fd != nullptr && request.GetReflection()->HasField(request, fd)
           ? &static_cast<const v1::AsOf&>(request.GetReflection()->GetMessage(request, fd))
           : nullptr;
-  return missions::registry::ResolveAsOf(store, as_of, "as_of", violations);
+  return missions::registry::ResolveAsOf(store, current, as_of, "as_of", violations);
 }
 
 // --- Filter functions of each kind. ---------------------------------------
@@ -167,12 +167,16 @@ absl::CivilDay DecidedDay(const google::type::Date& decided_on) {
 // Names of the decisions in force on `day`: per mission, the latest one
 // decided on or before it (creation order breaks ties).
 template <typename Decision>
-std::set<std::string> InForceOn(const std::vector<StoredResource>& decisions,
-                                absl::CivilDay day) {
+std::set<std::string> InForceOn(absl::Span<const ViewRecordPtr> by_name, absl::CivilDay day) {
+  std::vector<const ViewRecord*> decisions;
+  for (const ViewRecordPtr& r : by_name) {
+    if (!r->deleted) decisions.push_back(r.get());
+  }
+  std::sort(decisions.begin(), decisions.end(),
+            [](const ViewRecord* a, const ViewRecord* b) { return a->sequence < b->sequence; });
   std::map<std::string, std::pair<absl::CivilDay, std::string>> latest;
-  for (const StoredResource& r : decisions) {
-    if (r.deleted) continue;
-    const auto& d = static_cast<const Decision&>(*r.message);
+  for (const ViewRecord* r : decisions) {
+    const auto& d = static_cast<const Decision&>(*r->message);
     const absl::CivilDay decided = DecidedDay(d.decided_on());
     if (decided > day) continue;
     auto& slot = latest[ParentMission(d.name())];
@@ -184,9 +188,10 @@ std::set<std::string> InForceOn(const std::vector<StoredResource>& decisions,
 }
 
 // The functions filters on `kind` may call. `all` holds every record of
-// the kind at the read revision (for predicates that compare records).
-FunctionTable FunctionsFor(ResourceKind kind,
-                           std::shared_ptr<const std::vector<StoredResource>> all) {
+// the kind in the listed range at the read revision, by name (for
+// predicates that compare records); the caller keeps it alive while the
+// filter is used.
+FunctionTable FunctionsFor(ResourceKind kind, absl::Span<const ViewRecordPtr> all) {
   FunctionTable table;
   if (kind == ResourceKind::kMission) {
     table.Add("active_in", {kInt}, [](const Message& m, absl::Span<const FilterValue> args)
@@ -217,7 +222,7 @@ FunctionTable FunctionsFor(ResourceKind kind,
                 const absl::CivilDay day = FirstDay(args[0].date_value());
                 auto it = cache->find(day);
                 if (it == cache->end()) {
-                  it = cache->emplace(day, InForceOn<Decision>(*all, day)).first;
+                  it = cache->emplace(day, InForceOn<Decision>(all, day)).first;
                 }
                 return it->second.count(static_cast<const Decision&>(m).name()) > 0;
               });
@@ -268,15 +273,13 @@ ViolationList ValidateRecord(ResourceKind kind, const Message& m, const Referenc
 // Rules across records that one record's validation cannot see: one
 // narrative per (mission, year, section, language) and one report text per
 // (year, kind, subject, language).
-absl::Status CheckUniqueness(RecordStore& store, ResourceKind kind, const Message& m,
+absl::Status CheckUniqueness(const RegistryView& view, ResourceKind kind, const Message& m,
                              const std::string& field, ViolationList* violations) {
   if (kind == ResourceKind::kNarrative) {
     const auto& n = static_cast<const v1::Narrative&>(m);
-    ASSIGN_OR_RETURN(std::vector<StoredResource> siblings,
-                     store.List(kind, ParentMission(n.name()) + "/", 0));
-    for (const StoredResource& r : siblings) {
-      const auto& other = static_cast<const v1::Narrative&>(*r.message);
-      if (!r.deleted && other.name() != n.name() && other.year() == n.year() &&
+    for (const ViewRecordPtr& r : view.Range(kind, ParentMission(n.name()) + "/", true)) {
+      const auto& other = static_cast<const v1::Narrative&>(*r->message);
+      if (other.name() != n.name() && other.year() == n.year() &&
           other.section() == n.section() && other.language() == n.language()) {
         violations->Add(field, absl::StrCat(other.name(), " already holds this section for ",
                                             n.year(), " in '", n.language(), "'"));
@@ -286,11 +289,9 @@ absl::Status CheckUniqueness(RecordStore& store, ResourceKind kind, const Messag
   if (kind == ResourceKind::kReportText) {
     const auto& t = static_cast<const v1::ReportText&>(m);
     ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(t.name()));
-    ASSIGN_OR_RETURN(std::vector<StoredResource> siblings,
-                     store.List(kind, ParentName(parsed) + "/", 0));
-    for (const StoredResource& r : siblings) {
-      const auto& other = static_cast<const v1::ReportText&>(*r.message);
-      if (!r.deleted && other.name() != t.name() && other.kind() == t.kind() &&
+    for (const ViewRecordPtr& r : view.Range(kind, ParentName(parsed) + "/", true)) {
+      const auto& other = static_cast<const v1::ReportText&>(*r->message);
+      if (other.name() != t.name() && other.kind() == t.kind() &&
           other.subject() == t.subject() && other.language() == t.language()) {
         violations->Add(field, absl::StrCat(other.name(), " already holds this text in '",
                                             t.language(), "'"));
@@ -396,10 +397,18 @@ absl::Status CheckEtag(const std::string& name, const std::string& etag, int64_t
                                          EtagFor(current), "); read it again and retry"));
 }
 
+// The record named `name` in `view`, as the store's Get returns it.
+absl::StatusOr<StoredResource> CurrentRecord(const RegistryView& view, ResourceKind kind,
+                                             absl::string_view name) {
+  const ViewRecord* record = view.Find(kind, name);
+  if (record == nullptr) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  return record->ToStored();
+}
+
 // The stored record a Delete or Undelete request names: checks the
 // request's name and etag, that the record is (not) deleted as `deleted`
 // asks, and that the etag is current.
-absl::StatusOr<StoredResource> CurrentForChange(RecordStore& store, ResourceKind kind,
+absl::StatusOr<StoredResource> CurrentForChange(const RegistryView& view, ResourceKind kind,
                                                 const Message& request,
                                                 const std::string& method, bool deleted) {
   ViolationList violations;
@@ -408,7 +417,7 @@ absl::StatusOr<StoredResource> CurrentForChange(RecordStore& store, ResourceKind
   const std::string etag = GetString(request, "etag");
   const int64_t expected = ExpectedRevision(etag, "etag", &violations);
   RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-  ASSIGN_OR_RETURN(StoredResource current, store.Get(name, 0));
+  ASSIGN_OR_RETURN(StoredResource current, CurrentRecord(view, kind, name));
   if (current.deleted != deleted) {
     return absl::FailedPreconditionError(
         absl::StrCat(name, deleted ? " is not deleted" : " is deleted already"));
@@ -428,22 +437,36 @@ absl::StatusOr<std::string> ResourceApi::TokenKey() {
   return token_key_;
 }
 
+absl::StatusOr<StoredResource> ResourceApi::ReadRecord(const RegistryView& current,
+                                                       ResourceKind kind,
+                                                       const std::string& name,
+                                                       int64_t revision) {
+  if (revision == current.revision()) return CurrentRecord(current, kind, name);
+  if (std::shared_ptr<const RegistryView> held = views_->At(revision)) {
+    const ViewRecord* record = held->Find(kind, name);
+    if (record == nullptr) {
+      return absl::NotFoundError(absl::StrCat(name, " did not exist at revision ", revision));
+    }
+    return record->ToStored();
+  }
+  return store_->Get(name, revision);
+}
+
 absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, Message* response) {
   ViolationList violations;
   const std::string name = GetString(request, "name");
   CheckName(kind, name, "name", &violations);
-  // Without as_of the store reads the current state itself (revision 0):
-  // no need to ask for the current revision first.
-  ReadPoint point;
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+  ReadPoint point{view->revision(), false};
   if (Has(request, "as_of")) {
-    ASSIGN_OR_RETURN(point, ResolveAsOf(*store_, request, &violations));
+    ASSIGN_OR_RETURN(point, ResolveAsOf(*store_, view->revision(), request, &violations));
   }
   RETURN_IF_ERROR(violations.ToStatus(
       absl::StrCat("invalid Get", DescriptorOf(kind)->name(), " request")));
   if (point.empty) {
     return absl::NotFoundError(absl::StrCat(name, " did not exist at that time"));
   }
-  ASSIGN_OR_RETURN(StoredResource stored, store_->Get(name, point.revision));
+  ASSIGN_OR_RETURN(const StoredResource stored, ReadRecord(*view, kind, name, point.revision));
   response->CopyFrom(*stored.message);
   return absl::OkStatus();
 }
@@ -474,9 +497,10 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Messag
   }
   const int64_t page_size = GetInt(request, "page_size");
   if (page_size < 0) violations.Add("page_size", "must not be negative");
-  ASSIGN_OR_RETURN(ReadPoint point, ResolveAsOf(*store_, request, &violations));
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current, views_->ForRead());
+  ASSIGN_OR_RETURN(ReadPoint point,
+                   ResolveAsOf(*store_, current->revision(), request, &violations));
 
-  // The records of the kind, as the filters' functions see them.
   ASSIGN_OR_RETURN(const std::string key, TokenKey());
   const std::string filter_text = GetString(request, "filter");
   const std::string order_text = GetString(request, "order_by");
@@ -503,11 +527,19 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Messag
       point = ReadPoint{revision, revision == 0};
     }
   }
-  std::vector<StoredResource> records;
+  // The view at the read revision: the current one, a recent one (the
+  // pages of a listing that began a few commits ago), or read from the
+  // store for an older revision.
+  std::shared_ptr<const RegistryView> view = RegistryView::Empty();
   if (!point.empty && violations.empty()) {
-    ASSIGN_OR_RETURN(records, store_->List(kind, prefix, point.revision));
+    if (point.revision == current->revision()) {
+      view = current;
+    } else {
+      ASSIGN_OR_RETURN(view, views_->AtOrLoad(point.revision, kind, prefix));
+    }
   }
-  auto all = std::make_shared<const std::vector<StoredResource>>(records);
+  // Every record of the range, by name, as the filters' functions see it.
+  const absl::Span<const ViewRecordPtr> all = view->Range(kind, prefix, /*live=*/false);
   absl::StatusOr<Filter> filter = Filter::Parse(filter_text, type, FunctionsFor(kind, all));
   if (!filter.ok()) {
     violations.Add("filter", std::string(absl::StripPrefix(filter.status().message(), "filter: ")));
@@ -519,23 +551,32 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Messag
   }
   RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid List request")));
 
+  // The view's ranges are in name order, the default order: without a
+  // filter or order_by a page is a slice of the range.
+  const absl::Span<const ViewRecordPtr> candidates =
+      show_deleted ? all : view->Range(kind, prefix, /*live=*/true);
   std::vector<const Message*> matched;
-  for (const StoredResource& r : *all) {
-    if (r.deleted && !show_deleted) continue;
-    ASSIGN_OR_RETURN(const bool matches, filter->Matches(*r.message));
-    if (matches) matched.push_back(r.message.get());
+  const bool sliced = filter->empty() && order->empty();
+  if (!sliced) {
+    for (const ViewRecordPtr& r : candidates) {
+      ASSIGN_OR_RETURN(const bool matches, filter->Matches(*r->message));
+      if (matches) matched.push_back(r->message.get());
+    }
+    // Stable: records of equal keys stay in name order.
+    if (!order->empty()) {
+      std::stable_sort(matched.begin(), matched.end(),
+                       [&](const Message* a, const Message* b) { return order->Less(*a, *b); });
+    }
   }
-  std::stable_sort(matched.begin(), matched.end(), [&](const Message* a, const Message* b) {
-    if (order->Less(*a, *b)) return true;
-    if (order->Less(*b, *a)) return false;
-    return NameOf(*a) < NameOf(*b);
-  });
+  const int64_t total = sliced ? static_cast<int64_t>(candidates.size())
+                               : static_cast<int64_t>(matched.size());
   const int size = PageSize(page_size);
   const FieldDescriptor* items = FieldOfType(*response, type);
-  for (int64_t i = offset; i < static_cast<int64_t>(matched.size()) && i < offset + size; ++i) {
-    response->GetReflection()->AddMessage(response, items)->CopyFrom(*matched[i]);
+  for (int64_t i = offset; i < total && i < offset + size; ++i) {
+    const Message& item = sliced ? *candidates[i]->message : *matched[i];
+    response->GetReflection()->AddMessage(response, items)->CopyFrom(item);
   }
-  if (offset + size < static_cast<int64_t>(matched.size())) {
+  if (offset + size < total) {
     response->GetReflection()->SetString(
         response, Field(*response, "next_page_token"),
         SignToken(key, {std::string(KindId(kind)), fingerprint, absl::StrCat(point.revision),
@@ -564,12 +605,14 @@ absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
       violations.Add(field, absl::StrCat("does not lie under ", parent));
     }
   }
-  ASSIGN_OR_RETURN(const ReadPoint point, ResolveAsOf(*store_, request, &violations));
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+  ASSIGN_OR_RETURN(const ReadPoint point,
+                   ResolveAsOf(*store_, view->revision(), request, &violations));
   RETURN_IF_ERROR(violations.ToStatus("invalid BatchGet request"));
   if (point.empty) return absl::NotFoundError(absl::StrCat(names[0], " did not exist then"));
   const FieldDescriptor* items = FieldOfType(*response, DescriptorOf(kind));
   for (const std::string& name : names) {
-    ASSIGN_OR_RETURN(StoredResource stored, store_->Get(name, point.revision));
+    ASSIGN_OR_RETURN(const StoredResource stored, ReadRecord(*view, kind, name, point.revision));
     response->GetReflection()->AddMessage(response, items)->CopyFrom(*stored.message);
   }
   response->GetReflection()->SetInt64(response, Field(*response, "revision"), point.revision);
@@ -625,9 +668,14 @@ absl::Status ResourceApi::Write(
   std::vector<Mutation> mutations;
   absl::StatusOr<int64_t> committed;
   for (int attempt = 1;; ++attempt) {
-    ASSIGN_OR_RETURN(mutations, plan(response));
+    absl::StatusOr<std::vector<Mutation>> planned = plan(response);
+    if (!planned.ok()) {
+      committed = planned.status();
+      break;
+    }
+    mutations = *std::move(planned);
     if (GetBool(request, "validate_only") || mutations.empty()) return absl::OkStatus();
-    committed = store_->Commit(
+    committed = views_->Commit(
         mutations, info,
         [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
           // The target record is the last mutation; children (force) come first.
@@ -636,8 +684,11 @@ absl::Status ResourceApi::Write(
         });
     if (!absl::IsAborted(committed.status()) || attempt == kMaxAttempts) break;
   }
-  if (!committed.ok() && absl::IsAlreadyExists(committed.status()) && !request_id.empty()) {
-    // A concurrent retry with the same request_id won the race.
+  if (!committed.ok() && !request_id.empty()) {
+    // A concurrent call with the same request_id may have won the race:
+    // its commit made this one's plan fail (the record exists, is deleted,
+    // or has a newer etag) or this one's commit (the request_id is taken).
+    // The caller gets the first call's response, as for any retry.
     ASSIGN_OR_RETURN(const bool raced, replay());
     if (raced) return absl::OkStatus();
   }
@@ -650,6 +701,9 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
   const std::string method = absl::StrCat("Create", DescriptorOf(kind)->name());
   return Write(method, request, caller, response, [&](Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
+    // The state the change is planned on; the commit checks etags and
+    // names again.
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
     ViolationList violations;
     const Descriptor* type = DescriptorOf(kind);
     const FieldDescriptor* resource_field = FieldOfType(request, type);
@@ -687,11 +741,10 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
       int parsed = 0;
       if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
     }
-    LiveLookup refs(store_);
+    ViewLookup refs(view.get());
     // A missing parent is NOT_FOUND (as documented), not a violation of the
     // record's name that some validators would report.
     if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
-      RETURN_IF_ERROR(refs.error());
       return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
     }
     if (Has(request, resource_path)) {
@@ -704,19 +757,16 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
         }
       }
       if (name_ok) {
-        RETURN_IF_ERROR(CheckUniqueness(*store_, kind, *record, resource_path, &violations));
+        RETURN_IF_ERROR(CheckUniqueness(*view, kind, *record, resource_path, &violations));
       }
     }
-    RETURN_IF_ERROR(refs.error());
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
     // Taken names are found here too, so that validate_only reports them;
     // the commit checks again.
-    absl::StatusOr<StoredResource> existing = store_->Get(name, 0);
-    if (existing.ok()) {
+    if (const ViewRecord* existing = view->Find(kind, name); existing != nullptr) {
       return absl::AlreadyExistsError(absl::StrCat(
           name, " already exists", existing->deleted ? " (deleted; undelete it)" : ""));
     }
-    if (!absl::IsNotFound(existing.status())) return existing.status();
     out->CopyFrom(*record);
     Mutation mutation;
     mutation.change = Change::kCreate;
@@ -731,6 +781,9 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
   const std::string method = absl::StrCat("Update", DescriptorOf(kind)->name());
   return Write(method, request, caller, response, [&](Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
+    // The state the change is planned on; the commit checks etags and
+    // names again.
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
     ViolationList violations;
     const Descriptor* type = DescriptorOf(kind);
     const FieldDescriptor* resource_field = FieldOfType(request, type);
@@ -754,7 +807,7 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
     const std::string etag = GetString(given, "etag");
     const int64_t expected = ExpectedRevision(etag, resource_path + ".etag", &violations);
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    ASSIGN_OR_RETURN(StoredResource current, store_->Get(name, 0));
+    ASSIGN_OR_RETURN(StoredResource current, CurrentRecord(*view, kind, name));
     if (current.deleted) {
       return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
     }
@@ -771,10 +824,9 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
     }
     ClearOutputFields(merged.get());
     merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
-    LiveLookup refs(store_);
+    ViewLookup refs(view.get());
     violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
-    RETURN_IF_ERROR(CheckUniqueness(*store_, kind, *merged, resource_path, &violations));
-    RETURN_IF_ERROR(refs.error());
+    RETURN_IF_ERROR(CheckUniqueness(*view, kind, *merged, resource_path, &violations));
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
     std::unique_ptr<Message> before(current.message->New());
     before->CopyFrom(*current.message);
@@ -800,16 +852,18 @@ absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
   const std::string method = absl::StrCat("Delete", DescriptorOf(kind)->name());
   return Write(method, request, caller, response, [&](Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
+    // The state the change is planned on; the commit checks etags and
+    // names again.
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
     ASSIGN_OR_RETURN(StoredResource current,
-                     CurrentForChange(*store_, kind, request, method, /*deleted=*/false));
+                     CurrentForChange(*view, kind, request, method, /*deleted=*/false));
     const std::string name = NameOf(*current.message);
     std::vector<Mutation> mutations;
     // Live records under it.
     std::vector<std::string> live_children;
     for (ResourceKind child : ChildKindsOf(kind)) {
-      ASSIGN_OR_RETURN(std::vector<StoredResource> children, store_->List(child, name + "/", 0));
-      for (const StoredResource& c : children) {
-        if (c.deleted) continue;
+      for (const ViewRecordPtr& child_record : view->Range(child, name + "/", /*live=*/true)) {
+        const StoredResource c = child_record->ToStored();
         live_children.push_back(NameOf(*c.message));
         auto after = std::shared_ptr<Message>(c.message->New());
         after->CopyFrom(*c.message);
@@ -830,19 +884,16 @@ absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
     // Live records elsewhere that refer to it.
     std::vector<std::string> referrers;
     if (kind == ResourceKind::kRegion || kind == ResourceKind::kCluster) {
-      ASSIGN_OR_RETURN(std::vector<StoredResource> missions,
-                       store_->List(ResourceKind::kMission, "", 0));
-      for (const StoredResource& r : missions) {
-        const auto& m = static_cast<const v1::Mission&>(*r.message);
-        if (!r.deleted && (m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
+      for (const ViewRecordPtr& r : view->Range(ResourceKind::kMission, "", /*live=*/true)) {
+        const auto& m = static_cast<const v1::Mission&>(*r->message);
+        if ((m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
       }
     }
     if (kind == ResourceKind::kCapPool) {
-      ASSIGN_OR_RETURN(std::vector<StoredResource> decisions,
-                       store_->List(ResourceKind::kNationalMandate, "", 0));
-      for (const StoredResource& r : decisions) {
-        const auto& d = static_cast<const v1::NationalMandateDecision&>(*r.message);
-        if (!r.deleted && d.cap().pool() == name) referrers.push_back(d.name());
+      for (const ViewRecordPtr& r :
+           view->Range(ResourceKind::kNationalMandate, "", /*live=*/true)) {
+        const auto& d = static_cast<const v1::NationalMandateDecision&>(*r->message);
+        if (d.cap().pool() == name) referrers.push_back(d.name());
       }
     }
     if (!referrers.empty()) {
@@ -869,16 +920,18 @@ absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
   const std::string method = absl::StrCat("Undelete", DescriptorOf(kind)->name());
   return Write(method, request, caller, response, [&](Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
+    // The state the change is planned on; the commit checks etags and
+    // names again.
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
     ASSIGN_OR_RETURN(StoredResource current,
-                     CurrentForChange(*store_, kind, request, method, /*deleted=*/true));
+                     CurrentForChange(*view, kind, request, method, /*deleted=*/true));
     const std::string name = NameOf(*current.message);
     auto after = std::shared_ptr<Message>(current.message->New());
     after->CopyFrom(*current.message);
     ClearOutputFields(after.get());
     // Whatever it refers to must exist again.
-    LiveLookup refs(store_);
+    ViewLookup refs(view.get());
     ViolationList broken = ValidateRecord(kind, *after, refs);
-    RETURN_IF_ERROR(refs.error());
     if (!broken.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
           name, " cannot be restored: ", broken.violations().front().field, " ",

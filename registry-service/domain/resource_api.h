@@ -11,7 +11,12 @@
 // (a retry returns the first response, also after a restart) and commits
 // as one registry revision with an audit event per changed record.
 //
-// Thread-safe if the RecordStore is (every RecordStore is).
+// Reads of the current state, and the look-ups of every write's
+// validation, come from the ViewKeeper's in-memory view; writes commit
+// through it to the store; reads of the past come from a recent view or
+// the store.
+//
+// Thread-safe.
 #ifndef REGISTRY_SERVICE_DOMAIN_RESOURCE_API_H_
 #define REGISTRY_SERVICE_DOMAIN_RESOURCE_API_H_
 
@@ -26,14 +31,15 @@
 #include "registry-service/domain/caller.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/storage/record_store.h"
+#include "registry-service/view/view_keeper.h"
 #include "registry/v1/registry_api.pb.h"
 
 namespace missions::registry {
 
 class ResourceApi {
  public:
-  // `store` is not owned and must outlive the API.
-  explicit ResourceApi(RecordStore* store) : store_(store) {}
+  // `views` (and its store) are not owned and must outlive the API.
+  explicit ResourceApi(ViewKeeper* views) : store_(views->store()), views_(views) {}
 
   // The standard methods. `request` and `response` are the method's
   // messages for resources of `kind` (e.g. GetMissionRequest and Mission).
@@ -76,7 +82,13 @@ class ResourceApi {
   // The key that signs page tokens (read from the store once).
   absl::StatusOr<std::string> TokenKey();
 
+  // The record `name` of `kind` at `revision`: from `current` if that is
+  // its revision, else a recent view or the store.
+  absl::StatusOr<StoredResource> ReadRecord(const RegistryView& current, ResourceKind kind,
+                                            const std::string& name, int64_t revision);
+
   RecordStore* store_;
+  ViewKeeper* views_;
   absl::Mutex token_key_mu_;
   std::string token_key_ ABSL_GUARDED_BY(token_key_mu_);
 };

@@ -227,4 +227,8 @@ absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
                    "libpq connection URI)"));
 }
 
+bool StorageIsShared(absl::string_view spec) {
+  return absl::StartsWith(spec, "postgresql://") || absl::StartsWith(spec, "postgres://");
+}
+
 }  // namespace missions::registry

@@ -32,6 +32,10 @@ absl::StatusOr<std::unique_ptr<RecordStore>> OpenRecordStore(
 // place that prints a storage spec or puts it into a message uses this.
 std::string RedactStorageSpec(absl::string_view spec);
 
+// True if other processes may commit to the storage `spec` names
+// (PostgreSQL, shared by replicas); an SQLite file has one server.
+bool StorageIsShared(absl::string_view spec);
+
 // Returns `text` (e.g. libpq's error message for `spec`) with `spec`
 // replaced by RedactStorageSpec(spec), and each password of `spec` replaced
 // by "***" wherever it appears: as it is written, percent-decoded, and in

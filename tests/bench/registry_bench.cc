@@ -68,10 +68,12 @@ struct Fixture {
     if (!made.ok()) std::abort();
     backend = std::move(*made);
     store = std::move(*backend->Open());
-    domain = std::make_unique<registry::Registry>(store.get());
+    views = std::make_unique<registry::ViewKeeper>(store.get(), registry::ViewKeeper::Options{});
+    if (!views->Start().ok()) std::abort();
+    domain = std::make_unique<registry::Registry>(views.get());
     ImportSeed(*domain);
     bulk = std::make_unique<registry::RegistryServiceImpl>(domain.get(), access.get());
-    api = std::make_unique<registry::ResourceApi>(store.get());
+    api = std::make_unique<registry::ResourceApi>(views.get());
     api_service = std::make_unique<registry::RegistryApiService>(api.get(), access.get());
     server = std::move(*RunningServer::Start("127.0.0.1:0", {bulk.get(), api_service.get(), &echo}));
     channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),
@@ -84,6 +86,7 @@ struct Fixture {
 
   std::unique_ptr<testing::TestBackend> backend;
   std::unique_ptr<registry::RecordStore> store;
+  std::unique_ptr<registry::ViewKeeper> views;
   std::unique_ptr<registry::Registry> domain;
   std::unique_ptr<AccessControl> access = AccessControl::AllowAll();
   std::unique_ptr<registry::RegistryServiceImpl> bulk;
@@ -134,9 +137,11 @@ struct SecureFixture {
     options.rate.rate_per_second = 0;  // the benchmark's own rate
     access = std::move(*AccessControl::Create(std::move(options)));
     store = std::move(*registry::OpenRecordStore("sqlite:" + pki.dir + "/registry.db"));
-    domain = std::make_unique<registry::Registry>(store.get());
+    views = std::make_unique<registry::ViewKeeper>(store.get(), registry::ViewKeeper::Options{});
+    if (!views->Start().ok()) std::abort();
+    domain = std::make_unique<registry::Registry>(views.get());
     ImportSeed(*domain);
-    api = std::make_unique<registry::ResourceApi>(store.get());
+    api = std::make_unique<registry::ResourceApi>(views.get());
     api_service = std::make_unique<registry::RegistryApiService>(api.get(), access.get());
     ServerTlsOptions tls;
     tls.cert_path = pki.dir + "/pki/registry-server.pem";
@@ -154,6 +159,7 @@ struct SecureFixture {
 
   std::unique_ptr<AccessControl> access;
   std::unique_ptr<registry::RecordStore> store;
+  std::unique_ptr<registry::ViewKeeper> views;
   std::unique_ptr<registry::Registry> domain;
   std::unique_ptr<registry::ResourceApi> api;
   std::unique_ptr<registry::RegistryApiService> api_service;

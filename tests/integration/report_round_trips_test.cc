@@ -101,7 +101,9 @@ std::vector<int> RoundTripsForReport(int missions) {
   const std::string dir = testing::MakeTempDir();
   auto store = registry::SqliteRecordStore::Open(dir + "/registry.db");
   EXPECT_TRUE(store.ok()) << store.status();
-  registry::Registry domain(store->get());
+  registry::ViewKeeper views(store->get(), registry::ViewKeeper::Options{});
+  EXPECT_TRUE(views.Start().ok());
+  registry::Registry domain(&views);
   v1::ImportDatasetRequest import;
   *import.mutable_dataset() = SyntheticYear(missions);
   auto imported = domain.ImportDataset(import, registry::Caller{"test", "", ""});

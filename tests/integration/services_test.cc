@@ -47,9 +47,12 @@ class ServicesTest : public ::testing::TestWithParam<std::string> {
     auto store = backend_->Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    registry_ = std::make_unique<registry::Registry>(store_.get());
+    views_ = std::make_unique<registry::ViewKeeper>(store_.get(),
+                                                    registry::ViewKeeper::Options{});
+    ASSERT_TRUE(views_->Start().ok());
+    registry_ = std::make_unique<registry::Registry>(views_.get());
     registry_service_ = std::make_unique<registry::RegistryServiceImpl>(registry_.get(), access_.get());
-    api_ = std::make_unique<registry::ResourceApi>(store_.get());
+    api_ = std::make_unique<registry::ResourceApi>(views_.get());
     api_service_ = std::make_unique<registry::RegistryApiService>(api_.get(), access_.get());
     auto server = RunningServer::Start("127.0.0.1:0",
                                        {registry_service_.get(), api_service_.get()});
@@ -76,6 +79,7 @@ class ServicesTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     report_server_.reset();
     registry_server_.reset();
+    views_.reset();
     store_.reset();
     backend_.reset();
   }
@@ -104,6 +108,7 @@ class ServicesTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<testing::TestBackend> backend_;
   std::unique_ptr<registry::RecordStore> store_;
+  std::unique_ptr<registry::ViewKeeper> views_;
   std::unique_ptr<registry::Registry> registry_;
   // In-process services without authentication.
   std::unique_ptr<AccessControl> access_ = AccessControl::AllowAll();
