@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "absl/time/time.h"
+
 namespace missions::registry {
 
 struct Caller {
@@ -20,6 +22,9 @@ struct Caller {
   // The transport address as gRPC reports it (ServerContext::peer(), e.g.
   // "ipv4:10.0.0.5:41234"). Not an identity.
   std::string peer;
+  // When the call's deadline passes (InfiniteFuture without one): reads
+  // that wait for a min_revision wait at most until then.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 }  // namespace missions::registry

@@ -86,7 +86,7 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
     const v1::ImportDatasetRequest& request, const Caller& caller) {
   // References to records outside the dataset must already be stored.
-  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
   ViewLookup lookup(view.get());
   ViolationList violations;
   violations.Merge("dataset", ValidateDataset(request.dataset(), lookup));
@@ -109,7 +109,7 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
 }
 
 absl::Status Registry::StreamYearDataset(
-    const v1::StreamYearDatasetRequest& request,
+    const v1::StreamYearDatasetRequest& request, absl::Time deadline,
     const std::function<absl::Status(v1::StreamYearDatasetResponse)>& sink) {
   ViolationList violations;
   if (!IsValidYear(request.year())) {
@@ -120,7 +120,9 @@ absl::Status Registry::StreamYearDataset(
     violations.Add("batch_size",
                    absl::StrCat("must be between 0 (default) and ", kMaxBatchSize));
   }
-  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current, views_->ForRead());
+  if (request.min_revision() < 0) violations.Add("min_revision", "must not be negative");
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current,
+                   views_->ForRead(request.has_as_of() ? 0 : request.min_revision(), deadline));
   ASSIGN_OR_RETURN(const ReadPoint point,
                    ResolveAsOf(*views_->store(), current->revision(),
                                request.has_as_of() ? &request.as_of() : nullptr, "as_of",

@@ -43,8 +43,9 @@ class Registry {
   // from the current view, a recent one, or (older as_of) one read from
   // the store. InvalidArgument for a bad year or batch
   // size, NotFound if the year has no report year record.
+  // With `min_revision`, waits for the view to reach it until `deadline`.
   absl::Status StreamYearDataset(
-      const ::registry::v1::StreamYearDatasetRequest& request,
+      const ::registry::v1::StreamYearDatasetRequest& request, absl::Time deadline,
       const std::function<absl::Status(::registry::v1::StreamYearDatasetResponse)>&
           sink);
 

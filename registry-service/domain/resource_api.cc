@@ -437,6 +437,14 @@ absl::StatusOr<std::string> ResourceApi::TokenKey() {
   return token_key_;
 }
 
+absl::StatusOr<std::shared_ptr<const RegistryView>> ResourceApi::ReadView(
+    const Message& request, absl::Time deadline, ViolationList* violations) {
+  const int64_t min_revision = GetInt(request, "min_revision");
+  if (min_revision < 0) violations->Add("min_revision", "must not be negative");
+  return views_->ForRead(Has(request, "as_of") ? 0 : std::max<int64_t>(min_revision, 0),
+                         deadline);
+}
+
 absl::StatusOr<StoredResource> ResourceApi::ReadRecord(const RegistryView& current,
                                                        ResourceKind kind,
                                                        const std::string& name,
@@ -452,11 +460,13 @@ absl::StatusOr<StoredResource> ResourceApi::ReadRecord(const RegistryView& curre
   return store_->Get(name, revision);
 }
 
-absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, Message* response) {
+absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, absl::Time deadline,
+                              Message* response) {
   ViolationList violations;
   const std::string name = GetString(request, "name");
   CheckName(kind, name, "name", &violations);
-  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view,
+                   ReadView(request, deadline, &violations));
   ReadPoint point{view->revision(), false};
   if (Has(request, "as_of")) {
     ASSIGN_OR_RETURN(point, ResolveAsOf(*store_, view->revision(), request, &violations));
@@ -471,7 +481,8 @@ absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, Message
   return absl::OkStatus();
 }
 
-absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Message* response) {
+absl::Status ResourceApi::List(ResourceKind kind, const Message& request, absl::Time deadline,
+                               Message* response) {
   ViolationList violations;
   const Descriptor* type = DescriptorOf(kind);
   // Where to look.
@@ -497,7 +508,8 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Messag
   }
   const int64_t page_size = GetInt(request, "page_size");
   if (page_size < 0) violations.Add("page_size", "must not be negative");
-  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current, views_->ForRead());
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current,
+                   ReadView(request, deadline, &violations));
   ASSIGN_OR_RETURN(ReadPoint point,
                    ResolveAsOf(*store_, current->revision(), request, &violations));
 
@@ -587,7 +599,7 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, Messag
 }
 
 absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
-                                   Message* response) {
+                                   absl::Time deadline, Message* response) {
   ViolationList violations;
   const FieldDescriptor* names_field = Field(request, "names");
   const int count = request.GetReflection()->FieldSize(request, names_field);
@@ -605,7 +617,8 @@ absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
       violations.Add(field, absl::StrCat("does not lie under ", parent));
     }
   }
-  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view,
+                   ReadView(request, deadline, &violations));
   ASSIGN_OR_RETURN(const ReadPoint point,
                    ResolveAsOf(*store_, view->revision(), request, &violations));
   RETURN_IF_ERROR(violations.ToStatus("invalid BatchGet request"));
@@ -703,7 +716,7 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
                    -> absl::StatusOr<std::vector<Mutation>> {
     // The state the change is planned on; the commit checks etags and
     // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ViolationList violations;
     const Descriptor* type = DescriptorOf(kind);
     const FieldDescriptor* resource_field = FieldOfType(request, type);
@@ -783,7 +796,7 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
                    -> absl::StatusOr<std::vector<Mutation>> {
     // The state the change is planned on; the commit checks etags and
     // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ViolationList violations;
     const Descriptor* type = DescriptorOf(kind);
     const FieldDescriptor* resource_field = FieldOfType(request, type);
@@ -854,7 +867,7 @@ absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
                    -> absl::StatusOr<std::vector<Mutation>> {
     // The state the change is planned on; the commit checks etags and
     // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ASSIGN_OR_RETURN(StoredResource current,
                      CurrentForChange(*view, kind, request, method, /*deleted=*/false));
     const std::string name = NameOf(*current.message);
@@ -922,7 +935,7 @@ absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
                    -> absl::StatusOr<std::vector<Mutation>> {
     // The state the change is planned on; the commit checks etags and
     // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForRead());
+    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ASSIGN_OR_RETURN(StoredResource current,
                      CurrentForChange(*view, kind, request, method, /*deleted=*/true));
     const std::string name = NameOf(*current.message);

@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include "proto/common/errors.h"
 #include "registry-service/domain/caller.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/storage/record_store.h"
@@ -44,12 +45,14 @@ class ResourceApi {
   // The standard methods. `request` and `response` are the method's
   // messages for resources of `kind` (e.g. GetMissionRequest and Mission).
   // Errors as documented in registry_api.proto.
+  // A read with `min_revision` waits for the view to reach it until
+  // `deadline`.
   absl::Status Get(ResourceKind kind, const google::protobuf::Message& request,
-                   google::protobuf::Message* response);
+                   absl::Time deadline, google::protobuf::Message* response);
   absl::Status List(ResourceKind kind, const google::protobuf::Message& request,
-                    google::protobuf::Message* response);
+                    absl::Time deadline, google::protobuf::Message* response);
   absl::Status BatchGet(ResourceKind kind, const google::protobuf::Message& request,
-                        google::protobuf::Message* response);
+                        absl::Time deadline, google::protobuf::Message* response);
   absl::Status Create(ResourceKind kind, const google::protobuf::Message& request,
                       const Caller& caller, google::protobuf::Message* response);
   absl::Status Update(ResourceKind kind, const google::protobuf::Message& request,
@@ -81,6 +84,13 @@ class ResourceApi {
 
   // The key that signs page tokens (read from the store once).
   absl::StatusOr<std::string> TokenKey();
+
+  // The view a read of `request` starts from: the current one, after
+  // waiting for the request's min_revision (not with as_of) until
+  // `deadline`. A negative min_revision is a violation.
+  absl::StatusOr<std::shared_ptr<const RegistryView>> ReadView(
+      const google::protobuf::Message& request, absl::Time deadline,
+      ViolationList* violations);
 
   // The record `name` of `kind` at `revision`: from `current` if that is
   // its revision, else a recent view or the store.

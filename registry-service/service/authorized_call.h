@@ -34,7 +34,10 @@ grpc::Status AuthorizedCall(AccessControl* access, grpc::ServerContext* context,
   absl::StatusOr<Principal> principal = access->Authorize(*context, full_method, request);
   if (!principal.ok()) return ToGrpcStatus(principal.status());
   const Caller caller{std::move(principal->name), std::move(principal->display_name),
-                      context->peer()};
+                      context->peer(),
+                      context->deadline() == std::chrono::system_clock::time_point::max()
+                          ? absl::InfiniteFuture()
+                          : absl::FromChrono(context->deadline())};
   const absl::Status status = std::forward<Body>(body)(caller);
   AnnotateRegistryCall(context, request, status.ok() ? response : nullptr);
   return ToGrpcStatus(status);

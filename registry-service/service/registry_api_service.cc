@@ -22,20 +22,20 @@ namespace v1 = ::registry::v1;
                                           const v1::Get##T##Request* request,      \
                                           v1::T* response) {                       \
     return AuthorizedCall(access_, context, MISSIONS_API_METHOD("Get" #T), *request, \
-                          [&](const Caller&) { return api_->Get(K, *request, response); }, response); \
+                          [&](const Caller& caller) { return api_->Get(K, *request, caller.deadline, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::List##P(grpc::ServerContext* context,           \
                                            const v1::List##P##Request* request,    \
                                            v1::List##P##Response* response) {      \
     return AuthorizedCall(access_, context, MISSIONS_API_METHOD("List" #P), *request, \
-                          [&](const Caller&) { return api_->List(K, *request, response); }, response); \
+                          [&](const Caller& caller) { return api_->List(K, *request, caller.deadline, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::BatchGet##P(                                    \
       grpc::ServerContext* context, const v1::BatchGet##P##Request* request,       \
       v1::BatchGet##P##Response* response) {                                       \
     return AuthorizedCall(                                                         \
         access_, context, MISSIONS_API_METHOD("BatchGet" #P), *request,            \
-        [&](const Caller&) { return api_->BatchGet(K, *request, response); }, response); \
+        [&](const Caller& caller) { return api_->BatchGet(K, *request, caller.deadline, response); }, response); \
   }                                                                                \
   grpc::Status RegistryApiService::Create##T(grpc::ServerContext* context,         \
                                              const v1::Create##T##Request* request, \

@@ -16,10 +16,10 @@ grpc::Status RegistryServiceImpl::StreamYearDataset(
     grpc::ServerWriter<v1::StreamYearDatasetResponse>* writer) {
   return AuthorizedCall(
       access_, context, "/registry.v1.RegistryService/StreamYearDataset", *request,
-      [&](const Caller&) {
+      [&](const Caller& caller) {
         int64_t revision = 0;
         const absl::Status status = registry_->StreamYearDataset(
-            *request, [&](v1::StreamYearDatasetResponse part) -> absl::Status {
+            *request, caller.deadline, [&](v1::StreamYearDatasetResponse part) -> absl::Status {
               revision = part.revision();
               if (context->IsCancelled() || !writer->Write(part)) {
                 return absl::CancelledError("the client went away");

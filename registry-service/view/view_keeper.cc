@@ -54,13 +54,38 @@ std::shared_ptr<const RegistryView> ViewKeeper::Current() const {
   return current_;
 }
 
-absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::ForRead() {
-  if (options_.follow_store) {
-    ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
-    if (revision > Current()->revision()) RETURN_IF_ERROR(CatchUp(revision));
-  } else if (stale_) {
+absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::ForRead(int64_t min_revision,
+                                                                        absl::Time deadline) {
+  if (stale_) {
     ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
     RETURN_IF_ERROR(CatchUp(revision));
+  }
+  if (min_revision <= Current()->revision()) return Current();
+  // Wait for the store to hold the revision (another replica committed
+  // it and this one has not heard yet, or it is still committing), then
+  // catch up to it.
+  const absl::Time until = std::min(deadline, absl::Now() + kMaxMinRevisionWait);
+  for (;;) {
+    ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
+    if (revision >= min_revision) {
+      RETURN_IF_ERROR(CatchUp(revision));
+      return Current();
+    }
+    if (absl::Now() >= until) {
+      const std::string message =
+          absl::StrCat("the registry's latest revision is ", revision,
+                       ", older than min_revision ", min_revision);
+      if (until >= deadline) return absl::DeadlineExceededError(message);
+      return absl::UnavailableError(absl::StrCat(message, "; retry later"));
+    }
+    store_->WaitForRevisionAfter(revision, std::min(until, absl::Now() + absl::Milliseconds(50)));
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::ForWrite() {
+  if (options_.follow_store || stale_) {
+    ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
+    if (revision > Current()->revision()) RETURN_IF_ERROR(CatchUp(revision));
   }
   return Current();
 }

@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "registry-service/storage/record_store.h"
 #include "registry-service/view/registry_view.h"
 
@@ -41,14 +42,17 @@ class ViewKeeper {
  public:
   struct Options {
     // Other processes commit to the same store (PostgreSQL replicas):
-    // follow their commits in the background, and before each read of the
-    // current state catch up with the store's current revision (one cheap
-    // query), so that a write through one replica is read through any
-    // other at once.
+    // follow their commits in the background (the store announces them),
+    // and bring the view up to the store's revision before planning a
+    // write. Reads see this replica's view, a few milliseconds behind the
+    // others' commits at most; a read with a min_revision waits for it.
     bool follow_store = false;
     // Views of recent revisions kept for page tokens and recent as_of.
     int recent_views = 8;
   };
+
+  // The longest a read waits for a min_revision, whatever its deadline.
+  static constexpr absl::Duration kMaxMinRevisionWait = absl::Seconds(30);
 
   // `store` is not owned and must outlive the keeper.
   ViewKeeper(RecordStore* store, Options options);
@@ -63,9 +67,18 @@ class ViewKeeper {
   // The latest view this process has, without asking the store.
   std::shared_ptr<const RegistryView> Current() const;
 
-  // The view for a read of the current state: Current(), first brought up
-  // to the store's current revision with follow_store.
-  absl::StatusOr<std::shared_ptr<const RegistryView>> ForRead();
+  // The view for a read of the current state that must include
+  // `min_revision` (0: none): Current(), or a newer one once the store has
+  // that revision, waiting for it until `deadline` (at most
+  // kMaxMinRevisionWait): DeadlineExceeded when the deadline passes first,
+  // Unavailable after the longest wait.
+  absl::StatusOr<std::shared_ptr<const RegistryView>> ForRead(
+      int64_t min_revision = 0, absl::Time deadline = absl::InfiniteFuture());
+
+  // The view a write is planned on: with follow_store, first brought up to
+  // the store's current revision (one query), so that etags and names
+  // are checked against every replica's commits.
+  absl::StatusOr<std::shared_ptr<const RegistryView>> ForWrite();
 
   // The view at exactly `revision` if the keeper holds it (the current one
   // or a recent one), else nullptr.

@@ -42,10 +42,13 @@ grpc::Status CreateRegion(Stub& stub, const std::string& id, v1::Region* created
   return stub.CreateRegion(Context().get(), request, created);
 }
 
+// GetRegion; with `min_revision` (the revision a write returned) it reads
+// that write on any replica.
 grpc::Status GetRegion(Stub& stub, const std::string& name, v1::Region* region,
-                       absl::Duration timeout = absl::Seconds(10)) {
+                       absl::Duration timeout = absl::Seconds(10), int64_t min_revision = 0) {
   v1::GetRegionRequest request;
   request.set_name(name);
+  request.set_min_revision(min_revision);
   return stub.GetRegion(Context(timeout).get(), request, region);
 }
 
@@ -148,12 +151,20 @@ TEST_F(PostgresReplicasTest, TwoServersOnOneDatabaseShareWritesAndTheChangeFeed)
   for (size_t i = 0; i < followed.size(); ++i) {
     EXPECT_EQ(followed[i].revision(), static_cast<int64_t>(i) + 1);
   }
+  // Read-your-writes across replicas: each replica reads the other's
+  // write once it has the write's revision (min_revision).
   v1::Region read;
-  ASSERT_TRUE(GetRegion(*b.api, "regions/polar", &read).ok());
+  ASSERT_EQ(updated.etag(), "r2");
+  ASSERT_TRUE(GetRegion(*b.api, "regions/polar", &read, absl::Seconds(10), 2).ok());
   EXPECT_EQ(read.report_order(), 71);
   EXPECT_EQ(read.etag(), updated.etag());
-  ASSERT_TRUE(GetRegion(*a.api, "regions/arctic", &read).ok());
+  ASSERT_TRUE(GetRegion(*a.api, "regions/arctic", &read, absl::Seconds(10), 3).ok());
   EXPECT_EQ(read.etag(), "r3");
+  // A revision no replica has yet: the read waits until its deadline.
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(GetRegion(*a.api, "regions/arctic", &read, absl::Milliseconds(700), 4).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(600));
   // A stale etag written through B fails although A made the change.
   update.mutable_region()->set_report_order(72);
   const grpc::Status stale = b.api->UpdateRegion(Context().get(), update, &updated);
@@ -185,11 +196,17 @@ TEST_F(PostgresReplicasTest, DatabaseOutageIsUnavailableAndRecoversWithoutRestar
   ASSERT_TRUE(CreateRegion(*replica.api, "before", &acknowledged).ok());
 
   ASSERT_TRUE(server_->Stop("immediate").ok());
-  // Calls fail fast with UNAVAILABLE, well within their deadline.
+  // Reads of the current state are served from the replica's view (as of
+  // its last revision); a read that needs a newer revision and every write
+  // fail fast with UNAVAILABLE, well within their deadline.
   const absl::Time start = absl::Now();
   v1::Region region;
   const grpc::Status read = GetRegion(*replica.api, "regions/before", &region);
-  EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAVAILABLE) << read.error_message();
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(region.etag(), acknowledged.etag());
+  const grpc::Status newer =
+      GetRegion(*replica.api, "regions/before", &region, absl::Seconds(10), 2);
+  EXPECT_EQ(newer.error_code(), grpc::StatusCode::UNAVAILABLE) << newer.error_message();
   const grpc::Status write = CreateRegion(*replica.api, "during", &region);
   EXPECT_EQ(write.error_code(), grpc::StatusCode::UNAVAILABLE) << write.error_message();
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));

@@ -169,10 +169,20 @@ grpc::Status CreateRegion(Stub& stub, const std::string& id, const std::string& 
   return stub.CreateRegion(Context(timeout).get(), request, created);
 }
 
+// The revision an etag names ("r42" -> 42): what a write returned, for
+// min_revision.
+int64_t RevisionOf(const std::string& etag) {
+  int64_t revision = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(absl::StripPrefix(etag, "r"), &revision)) << etag;
+  return revision;
+}
+
+// GetRegion; with `min_revision`, read-your-writes on any replica.
 grpc::Status GetRegion(Stub& stub, const std::string& name, v1::Region* region,
-                       absl::Duration timeout = absl::Seconds(10)) {
+                       absl::Duration timeout = absl::Seconds(10), int64_t min_revision = 0) {
   v1::GetRegionRequest request;
   request.set_name(name);
+  request.set_min_revision(min_revision);
   return stub.GetRegion(Context(timeout).get(), request, region);
 }
 
@@ -381,11 +391,16 @@ TEST_F(HaproxyReplicasTest, WritesThroughOneReplicaAreReadThroughTheOtherAndTheB
     // that both replicas answer), through HAProxy.
     Stub& other = i % 2 == 0 ? *b_.api : *a_.api;
     v1::Region read;
-    const grpc::Status direct = GetRegion(other, created.name(), &read);
+    // Read-your-writes across replicas: the write's revision as
+    // min_revision (the other replica may not have heard of it yet).
+    const int64_t written = RevisionOf(created.etag());
+    const grpc::Status direct =
+        GetRegion(other, created.name(), &read, absl::Seconds(10), written);
     ASSERT_TRUE(direct.ok()) << direct.error_message();
     EXPECT_EQ(read.etag(), created.etag());
     for (int j = 0; j < 4; ++j) {
-      const grpc::Status balanced = GetRegion(*lb_, created.name(), &read);
+      const grpc::Status balanced =
+          GetRegion(*lb_, created.name(), &read, absl::Seconds(10), written);
       ASSERT_TRUE(balanced.ok()) << balanced.error_message();
       EXPECT_EQ(read.etag(), created.etag());
     }
@@ -486,7 +501,8 @@ TEST_F(HaproxyReplicasTest, KillingAReplicaUnderLoadFailsNoCallButThoseInFlightO
         }
         call("get " + id, [&] {
           v1::Region read;
-          grpc::Status status = GetRegion(*stub, created.name(), &read, absl::Seconds(5));
+          grpc::Status status = GetRegion(*stub, created.name(), &read, absl::Seconds(5),
+                                          RevisionOf(created.etag()));
           if (status.ok() && read.etag() != created.etag()) {
             return grpc::Status(grpc::StatusCode::DATA_LOSS, "stale read " + read.etag());
           }
