@@ -7,21 +7,27 @@
 // its reconnecting within about a second of the registry coming back;
 // the caller's deadline and cancellation passed on to the registry (a fake
 // registry that never answers) with --registry_timeout as the upper bound;
-// --help and --version.
+// `reportctl generate --format=all --language=all` building every document
+// from one registry revision while a writer keeps committing; --help and
+// --version.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -432,6 +438,20 @@ TEST_F(OperationsTest, ReportServerFollowsTheRegistryAndReconnectsWithinASecond)
   registry_ = std::move(again);
 }
 
+// Every number that follows `marker` in `text` ("revisie " in "Opgesteld uit
+// revisie 12 van ..."), as written.
+std::set<std::string> NumbersAfter(absl::string_view text, absl::string_view marker) {
+  std::set<std::string> numbers;
+  for (size_t at = text.find(marker); at != absl::string_view::npos;
+       at = text.find(marker, at + 1)) {
+    const size_t start = at + marker.size();
+    size_t end = start;
+    while (end < text.size() && absl::ascii_isdigit(text[end])) ++end;
+    if (end > start) numbers.emplace(text.substr(start, end - start));
+  }
+  return numbers;
+}
+
 // A registry whose StreamYearDataset never answers: it holds each call
 // until the call ends (cancelled by its caller or past its deadline), for
 // at most a minute, and notes what it saw.
@@ -598,6 +618,98 @@ TEST_F(StallingRegistryTest, RegistryTimeoutStaysTheUpperBound) {
   EXPECT_LT(call->deadline_after, absl::Milliseconds(2500));
   std::printf("caller with 60 s, --registry_timeout=2s: answered after %.2f s\n",
               absl::ToDoubleSeconds(took));
+}
+
+TEST_F(OperationsTest, GenerateAllBuildsEveryDocumentFromOneRevisionWhileSomeoneWrites) {
+  StartReport();
+  // The writer changes EULEX's location, which annex 1 and the text print
+  // ("EULEX (Kosovo 17)"): each write is one committed revision.
+  std::atomic<bool> generating{false};
+  std::atomic<bool> stop{false};
+  std::atomic<int> writes{0};
+  std::atomic<int> writes_while_generating{0};
+  std::atomic<int> failed_writes{0};
+  const std::string out = dir_ + "/out";
+  ASSERT_EQ(mkdir(out.c_str(), 0755), 0);
+  std::thread writer([&] {
+    auto api = ::registry::v1::RegistryApi::NewStub(registry_.channel);
+    const absl::Time until = absl::Now() + absl::Seconds(100);
+    for (int i = 1; i <= 5000 && !stop.load() && absl::Now() < until; ++i) {
+      ::registry::v1::UpdateMissionRequest request;
+      ::registry::v1::Mission* mission = request.mutable_mission();
+      mission->set_name("missions/eulex-kosovo");
+      (*mission->mutable_location())["nl"] = absl::StrCat("Kosovo ", i);
+      (*mission->mutable_location())["en"] = absl::StrCat("Kosovo ", i);
+      request.mutable_update_mask()->add_paths("location");
+      ::registry::v1::Mission updated;
+      const bool during = generating.load();
+      if (api->UpdateMission(Context(absl::Seconds(10)).get(), request, &updated).ok()) {
+        ++writes;
+        if (during && generating.load()) ++writes_while_generating;
+      } else {
+        ++failed_writes;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    }
+  });
+  for (int i = 0; i < 1000 && writes.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  generating = true;
+  const CommandResult generated =
+      RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=all",
+                  "--language=all", "--output=" + out, "--server=" + report_.address},
+                 dir_, absl::Seconds(90));
+  generating = false;
+  stop = true;
+  writer.join();
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  EXPECT_EQ(failed_writes.load(), 0);
+  // The writer committed revisions while the documents were built, so
+  // separate reads would have seen different ones.
+  std::printf("%d writes, %d while reportctl ran\n", writes.load(),
+              writes_while_generating.load());
+  ASSERT_GE(writes_while_generating.load(), 2);
+
+  // The revision of each of the 12 documents, as reportctl reports it
+  // (from the server's ReportDocumentInfo)...
+  const std::vector<std::string> wrote =
+      LinesWith(generated.err, {"reportctl: wrote ", "registry revision "});
+  ASSERT_EQ(wrote.size(), 12u) << generated.err;
+  std::set<std::string> revisions;
+  for (const std::string& line : wrote) {
+    const std::set<std::string> in_line = NumbersAfter(line, "registry revision ");
+    revisions.insert(in_line.begin(), in_line.end());
+  }
+  std::printf("revisions of the 12 documents: %s\n", absl::StrJoin(revisions, ", ").c_str());
+  EXPECT_EQ(revisions.size(), 1u) << generated.err;
+  // ...as the documents state it, and the state they show.
+  std::set<std::string> stated = revisions;
+  std::set<std::string> locations;
+  for (const char* language : {"nl", "en"}) {
+    const std::string base = absl::StrCat(out, "/vkm-2020-", language);
+    for (const std::string& path : {base + ".md", base + ".html"}) {
+      const std::string text = ReadFileOrEmpty(path);
+      ASSERT_FALSE(text.empty()) << path;
+      const std::set<std::string> in_text = NumbersAfter(
+          text, std::string(language) == "nl" ? "Opgesteld uit revisie " : "Built from revision ");
+      ASSERT_FALSE(in_text.empty()) << path;
+      stated.insert(in_text.begin(), in_text.end());
+    }
+    const std::set<std::string> in_json =
+        NumbersAfter(ReadFileOrEmpty(base + ".json"), "\"registry_revision\": ");
+    ASSERT_EQ(in_json.size(), 1u) << base << ".json";
+    stated.insert(in_json.begin(), in_json.end());
+    for (const std::string& path :
+         {base + ".md", base + ".html", base + ".json", base + "-annex1.csv"}) {
+      const std::set<std::string> in_text = NumbersAfter(ReadFileOrEmpty(path), "Kosovo ");
+      ASSERT_FALSE(in_text.empty()) << path;
+      locations.insert(in_text.begin(), in_text.end());
+    }
+  }
+  EXPECT_EQ(stated.size(), 1u) << absl::StrJoin(stated, ", ");
+  EXPECT_EQ(locations.size(), 1u) << "the documents show different states: EULEX in Kosovo "
+                                  << absl::StrJoin(locations, ", ");
 }
 
 TEST(OperationsBinaries, HelpExitsZeroAndVersionNamesTheRevision) {
