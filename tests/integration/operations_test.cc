@@ -56,6 +56,7 @@ const std::string kReportServer = REPORT_SERVER_BIN;
 const std::string kRegistryctl = REGISTRYCTL_BIN;
 const std::string kReportctl = REPORTCTL_BIN;
 const std::string kDataFile = DATA_FILE;
+const std::string kPdftotext = PDFTOTEXT_BIN;
 
 std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout = absl::Seconds(30)) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -683,12 +684,25 @@ TEST_F(OperationsTest, GenerateAllBuildsEveryDocumentFromOneRevisionWhileSomeone
   }
   std::printf("revisions of the 12 documents: %s\n", absl::StrJoin(revisions, ", ").c_str());
   EXPECT_EQ(revisions.size(), 1u) << generated.err;
-  // ...as the documents state it, and the state they show.
+  // ...as the documents state it (the CSV files have no place for it), and
+  // the state they show.
   std::set<std::string> stated = revisions;
   std::set<std::string> locations;
   for (const char* language : {"nl", "en"}) {
     const std::string base = absl::StrCat(out, "/vkm-2020-", language);
-    for (const std::string& path : {base + ".md", base + ".html"}) {
+    // The PDF's text (pdftotext), one line.
+    const std::string pdf_text = base + ".pdf.txt";
+    const CommandResult extracted =
+        RunCommand({kPdftotext, base + ".pdf", pdf_text}, dir_);
+    ASSERT_EQ(extracted.exit_code, 0) << extracted.err;
+    std::string collapsed;
+    for (char c : ReadFileOrEmpty(pdf_text)) {
+      if (c == '\n') c = ' ';
+      if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+      collapsed.push_back(c);
+    }
+    std::ofstream(pdf_text, std::ios::trunc) << collapsed;
+    for (const std::string& path : {base + ".md", base + ".html", pdf_text}) {
       const std::string text = ReadFileOrEmpty(path);
       ASSERT_FALSE(text.empty()) << path;
       const std::set<std::string> in_text = NumbersAfter(
@@ -701,7 +715,7 @@ TEST_F(OperationsTest, GenerateAllBuildsEveryDocumentFromOneRevisionWhileSomeone
     ASSERT_EQ(in_json.size(), 1u) << base << ".json";
     stated.insert(in_json.begin(), in_json.end());
     for (const std::string& path :
-         {base + ".md", base + ".html", base + ".json", base + "-annex1.csv"}) {
+         {base + ".md", base + ".html", base + ".json", base + "-annex1.csv", pdf_text}) {
       const std::set<std::string> in_text = NumbersAfter(ReadFileOrEmpty(path), "Kosovo ");
       ASSERT_FALSE(in_text.empty()) << path;
       locations.insert(in_text.begin(), in_text.end());
