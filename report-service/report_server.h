@@ -19,7 +19,9 @@ struct ReportServerConfig {
   std::string listen_address = "127.0.0.1:50052";
   // host:port of registry-server.
   std::string registry_address = "127.0.0.1:50051";
-  // Deadline of each registry call.
+  // The longest a registry call may take: each call made for a request
+  // ends at the earlier of the request's deadline and this, and is
+  // cancelled when the request is.
   std::chrono::milliseconds registry_timeout = std::chrono::seconds(30);
   // The listener's TLS, authentication and rate limits
   // (proto/common/server_security.h).

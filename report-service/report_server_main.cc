@@ -18,7 +18,9 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9452",
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051",
           "host:port of registry-server");
 ABSL_FLAG(absl::Duration, registry_timeout, absl::Seconds(30),
-          "deadline of each call to the registry, e.g. 30s");
+          "the longest a call to the registry may take, e.g. 30s: the upper "
+          "bound, a caller's earlier deadline ends it sooner, and a caller's "
+          "cancellation cancels it");
 ABSL_FLAG(std::string, registry_ca, "",
           "PEM CA bundle that signs registry-server's certificate (default: "
           "$MISSIONS_CA, else the checkout's var/local/pki/ca.pem, else the "

@@ -1,8 +1,11 @@
 #include "report-service/client/registry_client.h"
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/server_context.h"
 #include "proto/common/errors.h"
 #include "proto/common/observability/grpc_observability.h"
 #include "proto/common/observability/trace_context.h"
@@ -27,18 +30,22 @@ RegistryClient::RegistryClient(std::shared_ptr<v1::RegistryService::StubInterfac
 }
 
 absl::StatusOr<YearData> RegistryClient::FetchYearDataset(
-    int year, const v1::AsOf& as_of) const {
+    int year, const v1::AsOf& as_of, const grpc::ServerContextBase* caller) const {
   const absl::Time start = absl::Now();
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + timeout_);
-  observability::AddTraceparent(&context, observability::CurrentTraceId());
+  // A child of the caller's call: gRPC gives it the earlier of the caller's
+  // deadline and the one set here, and cancels it with the caller.
+  std::unique_ptr<grpc::ClientContext> context =
+      caller != nullptr ? grpc::ClientContext::FromServerContext(*caller)
+                        : std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout_);
+  observability::AddTraceparent(context.get(), observability::CurrentTraceId());
   v1::StreamYearDatasetRequest request;
   request.set_year(year);
   if (as_of.point_case() != v1::AsOf::POINT_NOT_SET) {
     *request.mutable_as_of() = as_of;
   }
   std::unique_ptr<grpc::ClientReaderInterface<v1::StreamYearDatasetResponse>> reader =
-      stub_->StreamYearDataset(&context, request);
+      stub_->StreamYearDataset(context.get(), request);
   YearData merged;
   v1::StreamYearDatasetResponse part;
   while (reader->Read(&part)) {

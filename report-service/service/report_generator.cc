@@ -129,8 +129,8 @@ std::string ReportMediaType(rv1::ReportFormat format) {
 }
 
 absl::StatusOr<rv1::GenerateReportResponse> ReportGenerator::Generate(
-    const rv1::GenerateReportRequest& request,
-    GenerationTimings* timings) const {
+    const rv1::GenerateReportRequest& request, GenerationTimings* timings,
+    const grpc::ServerContextBase* caller) const {
   ViolationList violations;
   CheckYear(request.year(), violations);
   const bool known_format =
@@ -170,7 +170,7 @@ absl::StatusOr<rv1::GenerateReportResponse> ReportGenerator::Generate(
   GenerationTimings& timing = timings != nullptr ? *timings : local_timings;
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(YearData data,
-                   registry_->FetchYearDataset(request.year(), as_of));
+                   registry_->FetchYearDataset(request.year(), as_of, caller));
   timing.fetch_ms = MillisSince(start);
 
   start = std::chrono::steady_clock::now();
@@ -219,7 +219,8 @@ absl::StatusOr<rv1::GenerateReportResponse> ReportGenerator::Generate(
 }
 
 absl::StatusOr<rv1::CheckReportResponse> ReportGenerator::Check(
-    const rv1::CheckReportRequest& request) const {
+    const rv1::CheckReportRequest& request,
+    const grpc::ServerContextBase* caller) const {
   ViolationList violations;
   CheckYear(request.year(), violations);
   const std::optional<Language> language =
@@ -228,7 +229,7 @@ absl::StatusOr<rv1::CheckReportResponse> ReportGenerator::Check(
   RETURN_IF_ERROR(violations.ToStatus("invalid CheckReport request"));
 
   ASSIGN_OR_RETURN(YearData data,
-                   registry_->FetchYearDataset(request.year(), as_of));
+                   registry_->FetchYearDataset(request.year(), as_of, caller));
   ReportOptions options;
   options.registry_revision = data.revision;
   ASSIGN_OR_RETURN(ReportModel model, AssembleReport(data.records, request.year(),
@@ -249,7 +250,8 @@ absl::StatusOr<rv1::CheckReportResponse> ReportGenerator::Check(
 }
 
 absl::StatusOr<rv1::ReconcileAnnexResponse> ReportGenerator::Reconcile(
-    const rv1::ReconcileAnnexRequest& request) const {
+    const rv1::ReconcileAnnexRequest& request,
+    const grpc::ServerContextBase* caller) const {
   ViolationList violations;
   CheckYear(request.year(), violations);
   const std::optional<Language> language =
@@ -263,7 +265,7 @@ absl::StatusOr<rv1::ReconcileAnnexResponse> ReportGenerator::Reconcile(
   RETURN_IF_ERROR(violations.ToStatus("invalid ReconcileAnnex request"));
 
   ASSIGN_OR_RETURN(YearData data,
-                   registry_->FetchYearDataset(request.year(), as_of));
+                   registry_->FetchYearDataset(request.year(), as_of, caller));
   ReportOptions options;
   options.registry_revision = data.revision;
   ASSIGN_OR_RETURN(ReportModel model, AssembleReport(data.records, request.year(),

@@ -29,26 +29,32 @@ class ReportGenerator {
   explicit ReportGenerator(const RegistryClient* registry) : registry_(registry) {}
 
   // Builds one document (from the registry as it was at the request's
-  // `as_of`, if set). Returns InvalidArgument (with field violations `year`,
+  // `as_of`, if set). `caller`, in this and the other methods, is the
+  // report-server call the request came in (null: none): the registry call
+  // ends at its deadline (or --registry_timeout, if that comes first) and is
+  // cancelled with it (RegistryClient::FetchYearDataset). Returns InvalidArgument (with field violations `year`,
   // `format`, `language`, `expiring_mandates_horizon_days`,
   // `generation_time`, `as_of_revision`) for a bad request; the registry's NotFound for an
   // unknown year; Unavailable/DeadlineExceeded if the registry cannot be
-  // reached in time; Internal if the PDF cannot be typeset. Fills `timings`
-  // if given.
+  // reached in time, Cancelled if the caller cancelled; Internal if the PDF
+  // cannot be typeset. Fills `timings` if given.
   absl::StatusOr<::report::v1::GenerateReportResponse> Generate(
       const ::report::v1::GenerateReportRequest& request,
-      GenerationTimings* timings = nullptr) const;
+      GenerationTimings* timings = nullptr,
+      const grpc::ServerContextBase* caller = nullptr) const;
 
   // Runs the checks of a year. Errors as Generate (`year`, `language`,
   // `as_of_revision`).
   absl::StatusOr<::report::v1::CheckReportResponse> Check(
-      const ::report::v1::CheckReportRequest& request) const;
+      const ::report::v1::CheckReportRequest& request,
+      const grpc::ServerContextBase* caller = nullptr) const;
 
   // Compares a published annex with the registry's. Errors as Generate,
   // and InvalidArgument naming `published_csv` for CSV that cannot be read
   // or has neither annex's header.
   absl::StatusOr<::report::v1::ReconcileAnnexResponse> Reconcile(
-      const ::report::v1::ReconcileAnnexRequest& request) const;
+      const ::report::v1::ReconcileAnnexRequest& request,
+      const grpc::ServerContextBase* caller = nullptr) const;
 
  private:
   const RegistryClient* registry_;

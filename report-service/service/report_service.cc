@@ -62,7 +62,7 @@ grpc::Status ReportServiceImpl::GenerateReport(
   const auto start = std::chrono::steady_clock::now();
   GenerationTimings timings;
   absl::StatusOr<rv1::GenerateReportResponse> result =
-      generator_->Generate(*request, &timings);
+      generator_->Generate(*request, &timings, context);
   AnnotateDocument(context, *request, result, timings);
   ObserveGeneration(*request, result.status(), MillisSince(start));
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -77,7 +77,7 @@ grpc::Status ReportServiceImpl::StreamReport(
   const auto start = std::chrono::steady_clock::now();
   GenerationTimings timings;
   absl::StatusOr<rv1::GenerateReportResponse> result =
-      generator_->Generate(*request, &timings);
+      generator_->Generate(*request, &timings, context);
   AnnotateDocument(context, *request, result, timings);
   ObserveGeneration(*request, result.status(), MillisSince(start));
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -112,7 +112,7 @@ grpc::Status ReportServiceImpl::CheckReport(
     grpc::ServerContext* context, const rv1::CheckReportRequest* request,
     rv1::CheckReportResponse* response) {
   MISSIONS_AUTHORIZE("CheckReport", principal);
-  absl::StatusOr<rv1::CheckReportResponse> result = generator_->Check(*request);
+  absl::StatusOr<rv1::CheckReportResponse> result = generator_->Check(*request, context);
   observability::AnnotateCall(context, "year", absl::StrCat(request->year()));
   if (result.ok()) {
     observability::AnnotateCall(context, "errors", absl::StrCat(result->error_count()));
@@ -129,7 +129,7 @@ grpc::Status ReportServiceImpl::ReconcileAnnex(
     rv1::ReconcileAnnexResponse* response) {
   MISSIONS_AUTHORIZE("ReconcileAnnex", principal);
   absl::StatusOr<rv1::ReconcileAnnexResponse> result =
-      generator_->Reconcile(*request);
+      generator_->Reconcile(*request, context);
   observability::AnnotateCall(context, "year", absl::StrCat(request->year()));
   if (result.ok()) {
     observability::AnnotateCall(context, "annex", absl::StrCat(result->annex()));

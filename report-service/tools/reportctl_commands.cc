@@ -110,6 +110,10 @@ std::string OrEmpty(const std::string& value) {
 int RunGenerate(const GenerateOptions& options, const CommandContext& context) {
   const absl::Time deadline = context.clock->Now() + context.deadline;
   int error_findings = 0;
+  // Every document of the run is built from one registry revision: the
+  // first from `options.as_of` (now, a time or a revision), the others as
+  // of the revision the first states, whatever is written meanwhile.
+  ReadPoint read_point = options.as_of;
   for (const std::string& language : options.languages) {
     for (const rv1::ReportFormat format : options.formats) {
       rv1::GenerateReportRequest request;
@@ -118,7 +122,7 @@ int RunGenerate(const GenerateOptions& options, const CommandContext& context) {
       request.set_language(language);
       request.set_omit_checks(options.omit_checks);
       request.set_expiring_mandates_horizon_days(options.expiring_horizon_days);
-      SetAsOf(options.as_of, request);
+      SetAsOf(read_point, request);
       if (options.generation_time.has_value()) {
         request.mutable_generation_time()->set_seconds(
             absl::ToUnixSeconds(*options.generation_time));
@@ -163,6 +167,12 @@ int RunGenerate(const GenerateOptions& options, const CommandContext& context) {
       if (written.ok() && writer == nullptr) {
         written = absl::InternalError("the server sent no document");
       }
+      if (written.ok() && read_point.revision > 0 &&
+          info.registry_revision() != read_point.revision) {
+        written = absl::InternalError(absl::StrCat(
+            "the server built it from registry revision ", info.registry_revision(),
+            ", not from revision ", read_point.revision, " as asked"));
+      }
       if (written.ok()) written = writer->Commit();
       if (!written.ok()) {
         ReportFailure(context.err, what, written);
@@ -175,6 +185,10 @@ int RunGenerate(const GenerateOptions& options, const CommandContext& context) {
                    info.media_type().c_str(),
                    static_cast<long long>(info.registry_revision()));
       error_findings = std::max(error_findings, info.error_findings());
+      if (read_point.revision == 0 && info.registry_revision() > 0) {
+        read_point.revision = info.registry_revision();
+        read_point.time.reset();
+      }
     }
   }
   if (error_findings > 0) {

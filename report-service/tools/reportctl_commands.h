@@ -67,7 +67,10 @@ struct GenerateOptions {
   int expiring_horizon_days = 0;
 };
 
-// Writes every requested document, each atomically; stops at the first
+// Writes every requested document, each atomically, all from one registry
+// revision: the first document is built from `options.as_of` and states its
+// revision, the others are asked as of that revision (a document the
+// server built from another revision is a failure). Stops at the first
 // document that cannot be produced. Returns kExitOk, kExitFailure, or
 // kExitFindings when all were written and the checks found an error.
 int RunGenerate(const GenerateOptions& options, const CommandContext& context);

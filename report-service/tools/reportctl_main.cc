@@ -54,7 +54,8 @@ ABSL_FLAG(int, expiring_horizon_days, 0,
           "publication (0: the server's default, 365)");
 ABSL_FLAG(std::string, as_of, "",
           "read the registry as it was then: a revision (as a report states "
-          "it, e.g. 12) or an RFC 3339 time; empty: now");
+          "it, e.g. 12) or an RFC 3339 time; empty: now. generate builds all "
+          "documents of one run from one revision: the first document's");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60),
           "deadline of each attempt of a request, e.g. 60s");
 ABSL_FLAG(absl::Duration, deadline, absl::Minutes(5),
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
           "  reportctl check --year=YEAR [--language=nl|en]\n"
           "  reportctl reconcile --year=YEAR [--language=nl|en] PUBLISHED.csv\n",
           missions::ClientSecurityUsage("reader"),
+          "All documents of one generate run are built from one registry "
+          "revision (the one the first document states), even while the "
+          "registry is written to.\n"
           "Every call of one run carries one W3C trace id (from $TRACEPARENT if "
           "set, else new), written in report-server's and the registry's log "
           "lines of the calls it caused and printed on failure.\n"

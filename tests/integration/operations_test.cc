@@ -5,26 +5,39 @@
 // flight and new ones still served, exit 0 within drain + grace); health
 // per service name; report-server's health following the registry's and
 // its reconnecting within about a second of the registry coming back;
-// --help and --version.
+// the caller's deadline and cancellation passed on to the registry (a fake
+// registry that never answers) with --registry_timeout as the upper bound;
+// `reportctl generate --format=all --language=all` building every document
+// from one registry revision while a writer keeps committing; --help and
+// --version.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc_probe/health_probe.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "registry/v1/registry_api.grpc.pb.h"
+#include "registry/v1/registry_service.grpc.pb.h"
 #include "report/v1/report_service.grpc.pb.h"
 #include "tests/integration/child_process.h"
 
@@ -43,6 +56,7 @@ const std::string kReportServer = REPORT_SERVER_BIN;
 const std::string kRegistryctl = REGISTRYCTL_BIN;
 const std::string kReportctl = REPORTCTL_BIN;
 const std::string kDataFile = DATA_FILE;
+const std::string kPdftotext = PDFTOTEXT_BIN;
 
 std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout = absl::Seconds(30)) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -141,17 +155,23 @@ grpc::Status Generate(const std::shared_ptr<grpc::Channel>& channel,
   return stub->GenerateReport(Context(timeout).get(), request, &response);
 }
 
-// The log lines of a server (one JSON object per line) that contain all
-// of `needles`.
-std::vector<std::string> LogLines(const std::string& path,
-                                  const std::vector<std::string>& needles) {
+// The lines of `text` that contain all of `needles`.
+std::vector<std::string> LinesWith(absl::string_view text,
+                                   const std::vector<std::string>& needles) {
   std::vector<std::string> found;
-  for (absl::string_view line : absl::StrSplit(ReadFileOrEmpty(path), '\n')) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
     bool all = !line.empty();
     for (const std::string& needle : needles) all = all && absl::StrContains(line, needle);
     if (all) found.emplace_back(line);
   }
   return found;
+}
+
+// The log lines of a server (one JSON object per line) that contain all
+// of `needles`.
+std::vector<std::string> LogLines(const std::string& path,
+                                  const std::vector<std::string>& needles) {
+  return LinesWith(ReadFileOrEmpty(path), needles);
 }
 
 // The value of the sample `series` (exact name and labels as exposed),
@@ -417,6 +437,293 @@ TEST_F(OperationsTest, ReportServerFollowsTheRegistryAndReconnectsWithinASecond)
   EXPECT_LT(first_report, absl::Milliseconds(1500));
   EXPECT_TRUE(WaitForHealth(report_.channel, HealthCheckResponse::SERVING, absl::Seconds(3)));
   registry_ = std::move(again);
+}
+
+// Every number that follows `marker` in `text` ("revisie " in "Opgesteld uit
+// revisie 12 van ..."), as written.
+std::set<std::string> NumbersAfter(absl::string_view text, absl::string_view marker) {
+  std::set<std::string> numbers;
+  for (size_t at = text.find(marker); at != absl::string_view::npos;
+       at = text.find(marker, at + 1)) {
+    const size_t start = at + marker.size();
+    size_t end = start;
+    while (end < text.size() && absl::ascii_isdigit(text[end])) ++end;
+    if (end > start) numbers.emplace(text.substr(start, end - start));
+  }
+  return numbers;
+}
+
+// A registry whose StreamYearDataset never answers: it holds each call
+// until the call ends (cancelled by its caller or past its deadline), for
+// at most a minute, and notes what it saw.
+class StallingRegistry final : public ::registry::v1::RegistryService::Service {
+ public:
+  struct Call {
+    std::string traceparent;
+    absl::Duration deadline_after;  // the call's deadline, from its start
+    absl::Duration ended_after = absl::InfiniteDuration();  // when it ended
+    bool cancelled = false;  // whether it ended by cancellation or deadline
+  };
+
+  grpc::Status StreamYearDataset(
+      grpc::ServerContext* context, const ::registry::v1::StreamYearDatasetRequest*,
+      grpc::ServerWriter<::registry::v1::StreamYearDatasetResponse>*) override {
+    const absl::Time start = absl::Now();
+    Call call;
+    const auto traceparent = context->client_metadata().find("traceparent");
+    if (traceparent != context->client_metadata().end()) {
+      call.traceparent = std::string(traceparent->second.data(), traceparent->second.size());
+    }
+    call.deadline_after = absl::FromChrono(context->deadline()) - start;
+    {
+      absl::MutexLock lock(&mu_);
+      started_ = true;
+    }
+    while (!context->IsCancelled() && absl::Now() - start < absl::Minutes(1)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    call.ended_after = absl::Now() - start;
+    call.cancelled = context->IsCancelled();
+    absl::MutexLock lock(&mu_);
+    ended_ = call;
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stalled on purpose");
+  }
+
+  // Waits until a call has arrived; false after `timeout`.
+  bool WaitForStart(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&started_), timeout);
+  }
+
+  // Waits until a call has ended; nullopt after `timeout`.
+  std::optional<Call> WaitForEnd(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    const auto ended = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return ended_.has_value(); };
+    mu_.AwaitWithTimeout(absl::Condition(&ended), timeout);
+    return ended_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<Call> ended_ ABSL_GUARDED_BY(mu_);
+};
+
+// A StallingRegistry on a free loopback port (with the health service
+// report-server probes) and a real report-server in front of it.
+class StallingRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir();
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&registry_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_GT(port, 0);
+    registry_address_ = absl::StrCat("127.0.0.1:", port);
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  }
+
+  void StartReport(const std::string& registry_timeout) {
+    std::vector<std::string> args = ReportArgs(registry_address_, "0s");
+    args.push_back("--registry_timeout=" + registry_timeout);
+    report_ = StartServer(args, dir_ + "/report.log");
+    ASSERT_NE(report_.channel, nullptr);
+    ASSERT_TRUE(WaitForHealth(report_.channel, HealthCheckResponse::SERVING, absl::Seconds(5)))
+        << report_.process->StderrText();
+  }
+
+  // A GenerateReport call of report-server in `context` (which sets its
+  // deadline, and may be cancelled from another thread); returns its status
+  // and sets `took`.
+  grpc::Status GenerateWithin(grpc::ClientContext& context, absl::Duration* took) {
+    auto stub = ::report::v1::ReportService::NewStub(report_.channel);
+    ::report::v1::GenerateReportRequest request;
+    request.set_year(2020);
+    request.set_format(::report::v1::REPORT_FORMAT_MARKDOWN);
+    ::report::v1::GenerateReportResponse response;
+    const absl::Time start = absl::Now();
+    const grpc::Status status = stub->GenerateReport(&context, request, &response);
+    *took = absl::Now() - start;
+    return status;
+  }
+
+  std::string dir_;
+  StallingRegistry registry_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string registry_address_;
+  Server report_;
+};
+
+TEST_F(StallingRegistryTest, TheCallersDeadlineBoundsTheRegistryCall) {
+  StartReport("30s");
+  const std::string trace_id = "0af7651916cd43dd8448eb211c80319c";
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  context.AddMetadata("traceparent", absl::StrCat("00-", trace_id, "-b7ad6b7169203331-01"));
+  absl::Duration took;
+  const grpc::Status status = GenerateWithin(context, &took);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+  const std::optional<StallingRegistry::Call> call = registry_.WaitForEnd(absl::Seconds(45));
+  ASSERT_TRUE(call.has_value()) << "the registry call did not end within 45 s";
+  std::printf("caller: code %d after %.2f s; registry call: deadline %.2f s, ended after %.2f s\n",
+              static_cast<int>(status.error_code()), absl::ToDoubleSeconds(took), absl::ToDoubleSeconds(call->deadline_after),
+              absl::ToDoubleSeconds(call->ended_after));
+  // About the caller's 2 s, well under --registry_timeout's 30 s.
+  EXPECT_LT(took, absl::Seconds(15));
+  EXPECT_LT(call->deadline_after, absl::Milliseconds(2500));
+  EXPECT_LT(call->ended_after, absl::Seconds(15));
+  EXPECT_TRUE(call->cancelled);
+  // The trace still reaches the registry.
+  EXPECT_TRUE(absl::StrContains(call->traceparent, trace_id)) << call->traceparent;
+}
+
+TEST_F(StallingRegistryTest, TheCallersCancellationReachesTheRegistry) {
+  StartReport("30s");
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  absl::Duration took;
+  grpc::Status status;
+  std::thread caller([&] { status = GenerateWithin(context, &took); });
+  const bool started = registry_.WaitForStart(absl::Seconds(20));
+  const absl::Time cancelled = absl::Now();
+  context.TryCancel();
+  caller.join();
+  ASSERT_TRUE(started) << "the registry call never arrived";
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED) << status.error_message();
+  const std::optional<StallingRegistry::Call> call = registry_.WaitForEnd(absl::Seconds(45));
+  ASSERT_TRUE(call.has_value()) << "the registry call did not end within 45 s";
+  const absl::Duration seen_after = absl::Now() - cancelled;
+  std::printf("registry call ended %.2f s after its start, %.2f s after the caller cancelled\n",
+              absl::ToDoubleSeconds(call->ended_after), absl::ToDoubleSeconds(seen_after));
+  EXPECT_TRUE(call->cancelled);
+  EXPECT_LT(call->ended_after, absl::Seconds(15)) << "not cancelled with its caller";
+}
+
+TEST_F(StallingRegistryTest, RegistryTimeoutStaysTheUpperBound) {
+  StartReport("2s");
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  absl::Duration took;
+  const grpc::Status status = GenerateWithin(context, &took);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+  EXPECT_LT(took, absl::Seconds(30));
+  const std::optional<StallingRegistry::Call> call = registry_.WaitForEnd(absl::Seconds(45));
+  ASSERT_TRUE(call.has_value());
+  EXPECT_LT(call->deadline_after, absl::Milliseconds(2500));
+  std::printf("caller with 60 s, --registry_timeout=2s: answered after %.2f s\n",
+              absl::ToDoubleSeconds(took));
+}
+
+TEST_F(OperationsTest, GenerateAllBuildsEveryDocumentFromOneRevisionWhileSomeoneWrites) {
+  StartReport();
+  // The writer changes EULEX's location, which annex 1 and the text print
+  // ("EULEX (Kosovo 17)"): each write is one committed revision.
+  std::atomic<bool> generating{false};
+  std::atomic<bool> stop{false};
+  std::atomic<int> writes{0};
+  std::atomic<int> writes_while_generating{0};
+  std::atomic<int> failed_writes{0};
+  const std::string out = dir_ + "/out";
+  ASSERT_EQ(mkdir(out.c_str(), 0755), 0);
+  std::thread writer([&] {
+    auto api = ::registry::v1::RegistryApi::NewStub(registry_.channel);
+    const absl::Time until = absl::Now() + absl::Seconds(100);
+    for (int i = 1; i <= 5000 && !stop.load() && absl::Now() < until; ++i) {
+      ::registry::v1::UpdateMissionRequest request;
+      ::registry::v1::Mission* mission = request.mutable_mission();
+      mission->set_name("missions/eulex-kosovo");
+      (*mission->mutable_location())["nl"] = absl::StrCat("Kosovo ", i);
+      (*mission->mutable_location())["en"] = absl::StrCat("Kosovo ", i);
+      request.mutable_update_mask()->add_paths("location");
+      ::registry::v1::Mission updated;
+      const bool during = generating.load();
+      if (api->UpdateMission(Context(absl::Seconds(10)).get(), request, &updated).ok()) {
+        ++writes;
+        if (during && generating.load()) ++writes_while_generating;
+      } else {
+        ++failed_writes;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    }
+  });
+  for (int i = 0; i < 1000 && writes.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  generating = true;
+  const CommandResult generated =
+      RunCommand({kReportctl, "--plaintext", "generate", "--year=2020", "--format=all",
+                  "--language=all", "--output=" + out, "--server=" + report_.address},
+                 dir_, absl::Seconds(90));
+  generating = false;
+  stop = true;
+  writer.join();
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  EXPECT_EQ(failed_writes.load(), 0);
+  // The writer committed revisions while the documents were built, so
+  // separate reads would have seen different ones.
+  std::printf("%d writes, %d while reportctl ran\n", writes.load(),
+              writes_while_generating.load());
+  ASSERT_GE(writes_while_generating.load(), 2);
+
+  // The revision of each of the 12 documents, as reportctl reports it
+  // (from the server's ReportDocumentInfo)...
+  const std::vector<std::string> wrote =
+      LinesWith(generated.err, {"reportctl: wrote ", "registry revision "});
+  ASSERT_EQ(wrote.size(), 12u) << generated.err;
+  std::set<std::string> revisions;
+  for (const std::string& line : wrote) {
+    const std::set<std::string> in_line = NumbersAfter(line, "registry revision ");
+    revisions.insert(in_line.begin(), in_line.end());
+  }
+  std::printf("revisions of the 12 documents: %s\n", absl::StrJoin(revisions, ", ").c_str());
+  EXPECT_EQ(revisions.size(), 1u) << generated.err;
+  // ...as the documents state it (the CSV files have no place for it), and
+  // the state they show.
+  std::set<std::string> stated = revisions;
+  std::set<std::string> locations;
+  for (const char* language : {"nl", "en"}) {
+    const std::string base = absl::StrCat(out, "/vkm-2020-", language);
+    // The PDF's text (pdftotext), one line.
+    const std::string pdf_text = base + ".pdf.txt";
+    const CommandResult extracted =
+        RunCommand({kPdftotext, base + ".pdf", pdf_text}, dir_);
+    ASSERT_EQ(extracted.exit_code, 0) << extracted.err;
+    std::string collapsed;
+    for (char c : ReadFileOrEmpty(pdf_text)) {
+      if (c == '\n') c = ' ';
+      if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+      collapsed.push_back(c);
+    }
+    std::ofstream(pdf_text, std::ios::trunc) << collapsed;
+    for (const std::string& path : {base + ".md", base + ".html", pdf_text}) {
+      const std::string text = ReadFileOrEmpty(path);
+      ASSERT_FALSE(text.empty()) << path;
+      const std::set<std::string> in_text = NumbersAfter(
+          text, std::string(language) == "nl" ? "Opgesteld uit revisie " : "Built from revision ");
+      ASSERT_FALSE(in_text.empty()) << path;
+      stated.insert(in_text.begin(), in_text.end());
+    }
+    const std::set<std::string> in_json =
+        NumbersAfter(ReadFileOrEmpty(base + ".json"), "\"registry_revision\": ");
+    ASSERT_EQ(in_json.size(), 1u) << base << ".json";
+    stated.insert(in_json.begin(), in_json.end());
+    for (const std::string& path :
+         {base + ".md", base + ".html", base + ".json", base + "-annex1.csv", pdf_text}) {
+      const std::set<std::string> in_text = NumbersAfter(ReadFileOrEmpty(path), "Kosovo ");
+      ASSERT_FALSE(in_text.empty()) << path;
+      locations.insert(in_text.begin(), in_text.end());
+    }
+  }
+  EXPECT_EQ(stated.size(), 1u) << absl::StrJoin(stated, ", ");
+  EXPECT_EQ(locations.size(), 1u) << "the documents show different states: EULEX in Kosovo "
+                                  << absl::StrJoin(locations, ", ");
 }
 
 TEST(OperationsBinaries, HelpExitsZeroAndVersionNamesTheRevision) {

@@ -196,10 +196,12 @@ grpc::testing::MockClientReader<rv1::StreamReportResponse>* Reader(
   return reader;
 }
 
-// The stream of one document in chunks of two bytes.
+// The stream of one document in chunks of two bytes, built from registry
+// revision `revision`.
 std::vector<rv1::StreamReportResponse> Document(const std::string& file_name,
                                                 const std::string& content,
-                                                int error_findings) {
+                                                int error_findings,
+                                                int64_t revision = 12) {
   std::vector<rv1::StreamReportResponse> messages;
   for (size_t at = 0; at == 0 || at < content.size(); at += 2) {
     rv1::StreamReportResponse message;
@@ -207,7 +209,7 @@ std::vector<rv1::StreamReportResponse> Document(const std::string& file_name,
       rv1::ReportDocumentInfo* info = message.mutable_info();
       info->set_file_name(file_name);
       info->set_media_type("text/plain");
-      info->set_registry_revision(12);
+      info->set_registry_revision(revision);
       info->set_error_findings(error_findings);
       info->set_size_bytes(static_cast<int64_t>(content.size()));
     }
@@ -313,6 +315,44 @@ TEST_F(CommandsTest, GenerateRequestCarriesTheOptions) {
   EXPECT_TRUE(seen.omit_checks());
   EXPECT_EQ(seen.expiring_mandates_horizon_days(), 90);
   EXPECT_EQ(seen.as_of_time().seconds(), 1621000000);
+}
+
+TEST_F(CommandsTest, GenerateAsksEveryLaterDocumentAsOfTheFirstOnesRevision) {
+  std::vector<rv1::GenerateReportRequest> seen;
+  const auto record = [&](grpc::ClientContext*, const rv1::GenerateReportRequest& request) {
+    seen.push_back(request);
+  };
+  EXPECT_CALL(*stub_, StreamReportRaw(_, _))
+      .WillOnce(DoAll(Invoke(record), Return(Reader(Document("vkm-2020-nl.md", "# nl", 0),
+                                                    grpc::Status::OK))))
+      .WillOnce(DoAll(Invoke(record), Return(Reader(Document("vkm-2020-nl.json", "{}", 0),
+                                                    grpc::Status::OK))))
+      .WillOnce(DoAll(Invoke(record), Return(Reader(Document("vkm-2020-en.md", "# en", 0),
+                                                    grpc::Status::OK))))
+      .WillOnce(DoAll(Invoke(record), Return(Reader(Document("vkm-2020-en.json", "{}", 0),
+                                                    grpc::Status::OK))));
+  GenerateOptions options =
+      Options({rv1::REPORT_FORMAT_MARKDOWN, rv1::REPORT_FORMAT_JSON}, {"nl", "en"});
+  options.as_of.time = absl::FromUnixSeconds(1621000000);
+  EXPECT_EQ(RunGenerate(options, context_), kExitOk);
+  ASSERT_EQ(seen.size(), 4u);
+  // The first as asked; the rest as of the revision it was built from.
+  EXPECT_EQ(seen[0].as_of_time().seconds(), 1621000000);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].as_of_revision(), 12) << i;
+  }
+  EXPECT_THAT(FilesIn(dir_), ElementsAre("vkm-2020-en.json", "vkm-2020-en.md",
+                                         "vkm-2020-nl.json", "vkm-2020-nl.md"));
+}
+
+TEST_F(CommandsTest, GenerateRefusesADocumentOfAnotherRevision) {
+  EXPECT_CALL(*stub_, StreamReportRaw(_, _))
+      .WillOnce(Return(Reader(Document("vkm-2020-nl.md", "# nl", 0, 12), grpc::Status::OK)))
+      .WillOnce(Return(Reader(Document("vkm-2020-en.md", "# en", 0, 13), grpc::Status::OK)));
+  EXPECT_EQ(RunGenerate(Options({rv1::REPORT_FORMAT_MARKDOWN}, {"nl", "en"}), context_),
+            kExitFailure);
+  EXPECT_THAT(FilesIn(dir_), ElementsAre("vkm-2020-nl.md"));
+  EXPECT_THAT(Text(err_), HasSubstr("from registry revision 13, not from revision 12"));
 }
 
 TEST_F(CommandsTest, GenerateExitsThreeWhenTheChecksFoundAnError) {
