@@ -993,6 +993,66 @@ TEST_P(RegistryApiTest, DeleteIsSoftNeedsForceForChildrenAndUndeleteRestores) {
   EXPECT_TRUE(Call(&Stub::DeleteRegion, region).ok());
 }
 
+// Four identical calls with one request_id at once, each on its own
+// connection, for Create, Update and Delete: every call gets the first
+// call's response and the change is applied once (issue: some got ABORTED,
+// ALREADY_EXISTS or FAILED_PRECONDITION, and a client following the guide
+// would have applied its change twice).
+TEST_P(RegistryApiTest, ConcurrentCallsWithOneRequestIdAllGetTheFirstResponse) {
+  constexpr int kCalls = 4;
+  constexpr int kRounds = 10;
+  std::vector<std::unique_ptr<Stub>> clients;
+  for (int i = 0; i < kCalls; ++i) clients.push_back(OtherClient());
+  // Sends `request` through every client at once; returns the responses.
+  const auto race = [&]<typename Req, typename Resp>(Method<Req, Resp> method,
+                                                     const Req& request) {
+    std::vector<grpc::Status> statuses(kCalls);
+    std::vector<Resp> responses(kCalls);
+    std::vector<std::thread> threads;
+    std::atomic<int> ready{0};
+    for (int i = 0; i < kCalls; ++i) {
+      threads.emplace_back([&, i] {
+        ++ready;
+        while (ready < kCalls) std::this_thread::yield();
+        statuses[i] = CallOn(*clients[i], method, request, &responses[i]);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (int i = 0; i < kCalls; ++i) {
+      EXPECT_TRUE(statuses[i].ok()) << "call " << i << ": " << Describe(statuses[i]);
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(responses[i], responses[0]))
+          << "call " << i << " got another response: " << responses[i].ShortDebugString()
+          << " vs " << responses[0].ShortDebugString();
+    }
+    return responses;
+  };
+  for (int round = 0; round < kRounds; ++round) {
+    const int64_t before = Revision();
+    const std::string id = absl::StrCat("race-", round);
+    v1::CreateRegionRequest create;
+    create.set_region_id(id);
+    *create.mutable_region() = NewRegion();
+    create.set_request_id(absl::StrCat("create-", id));
+    const std::vector<v1::Region> created = race(&Stub::CreateRegion, create);
+
+    v1::UpdateRegionRequest update;
+    *update.mutable_region() = created[0];
+    update.mutable_region()->set_report_order(90 + round);
+    update.mutable_update_mask()->add_paths("report_order");
+    update.set_request_id(absl::StrCat("update-", id));
+    const std::vector<v1::Region> updated = race(&Stub::UpdateRegion, update);
+    EXPECT_EQ(updated[0].report_order(), 90 + round);
+
+    v1::DeleteRegionRequest remove;
+    remove.set_name(created[0].name());
+    remove.set_etag(updated[0].etag());
+    remove.set_request_id(absl::StrCat("delete-", id));
+    race(&Stub::DeleteRegion, remove);
+    // Three changes, three revisions: none applied twice.
+    EXPECT_EQ(Revision(), before + 3) << "round " << round;
+  }
+}
+
 // --- 2. Invalid writes: right code, right field, nothing stored. -------------
 
 struct InvalidRequest {
