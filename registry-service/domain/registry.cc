@@ -85,12 +85,17 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
     const v1::ImportDatasetRequest& request, const Caller& caller) {
-  // References to records outside the dataset must already be stored.
+  // References to records outside the dataset must already be stored:
+  // checked on the latest view, and again inside the commit against the
+  // state it follows if other commits came in between.
+  const auto validate = [&](const RegistryView& view) -> absl::Status {
+    ViewLookup lookup(&view);
+    ViolationList violations;
+    violations.Merge("dataset", ValidateDataset(request.dataset(), lookup));
+    return violations.ToStatus("the dataset is invalid");
+  };
   ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
-  ViewLookup lookup(view.get());
-  ViolationList violations;
-  violations.Merge("dataset", ValidateDataset(request.dataset(), lookup));
-  RETURN_IF_ERROR(violations.ToStatus("the dataset is invalid"));
+  RETURN_IF_ERROR(validate(*view));
 
   v1::ImportDatasetResponse response;
   for (const auto& [kind, count] : CountRecords(request.dataset())) {
@@ -103,7 +108,13 @@ absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
   info.peer = caller.peer;
   info.method = "ImportDataset";
   ASSIGN_OR_RETURN(const int64_t revision,
-                   views_->Commit(ImportMutations(request.dataset()), info, nullptr));
+                   views_->Commit(ImportMutations(request.dataset()), info, nullptr,
+                                  [&](const RegistryView& base) -> absl::Status {
+                                    if (base.revision() == view->revision()) {
+                                      return absl::OkStatus();
+                                    }
+                                    return validate(base);
+                                  }));
   response.set_revision(revision);
   return response;
 }

@@ -397,6 +397,19 @@ absl::Status CheckEtag(const std::string& name, const std::string& etag, int64_t
                                          EtagFor(current), "); read it again and retry"));
 }
 
+// True if two plans change the same records in the same way.
+bool SameMutations(const std::vector<Mutation>& a, const std::vector<Mutation>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].change != b[i].change || a[i].kind != b[i].kind ||
+        a[i].expected_revision != b[i].expected_revision || a[i].fields != b[i].fields ||
+        !google::protobuf::util::MessageDifferencer::Equals(*a[i].after, *b[i].after)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The record named `name` in `view`, as the store's Get returns it.
 absl::StatusOr<StoredResource> CurrentRecord(const RegistryView& view, ResourceKind kind,
                                              absl::string_view name) {
@@ -635,7 +648,8 @@ absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
 absl::Status ResourceApi::Write(
     absl::string_view method, const Message& request, const Caller& caller,
     Message* response,
-    const std::function<absl::StatusOr<std::vector<Mutation>>(Message*)>& plan) {
+    const std::function<absl::StatusOr<std::vector<Mutation>>(const RegistryView*, Message*)>&
+        plan) {
   const std::string request_id = GetString(request, "request_id");
   std::unique_ptr<Message> without_id(request.New());
   without_id->CopyFrom(request);
@@ -673,28 +687,49 @@ absl::Status ResourceApi::Write(
   info.reason = GetString(request, "reason");
   info.request_id = request_id;
   info.request_fingerprint = fingerprint;
-  // The commit fails with Aborted if a record changed between the plan and
-  // the commit. Then plan again on the new state: a caller's etag, now
-  // stale, fails in the plan; without one the change applies to the new
-  // state (nothing is stale when no etag was given).
+  // The plan is made on the latest view, then checked again inside the
+  // commit against the exact state the commit is based on (the view at
+  // the revision before it): if other commits came in between, the plan
+  // is made again on that state, and it must come out the same (else the
+  // commit is Aborted and planned anew), so that references, names and
+  // children are checked against what the commit really follows. A
+  // caller's stale etag fails in the plan; without one the change applies
+  // to the new state (nothing is stale when no etag was given).
   constexpr int kMaxAttempts = 5;
   std::vector<Mutation> mutations;
   absl::StatusOr<int64_t> committed;
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<std::vector<Mutation>> planned = plan(response);
+    absl::StatusOr<std::shared_ptr<const RegistryView>> view = views_->ForWrite();
+    if (!view.ok()) {
+      committed = view.status();
+      break;
+    }
+    absl::StatusOr<std::vector<Mutation>> planned = plan(view->get(), response);
     if (!planned.ok()) {
       committed = planned.status();
       break;
     }
     mutations = *std::move(planned);
     if (GetBool(request, "validate_only") || mutations.empty()) return absl::OkStatus();
+    const int64_t planned_on = (*view)->revision();
+    const auto recheck = [&](const RegistryView& base) -> absl::Status {
+      if (base.revision() == planned_on) return absl::OkStatus();
+      std::unique_ptr<Message> scratch(response->New());
+      ASSIGN_OR_RETURN(const std::vector<Mutation> again, plan(&base, scratch.get()));
+      if (!SameMutations(again, mutations)) {
+        return absl::AbortedError(absl::StrCat("the registry changed while this ", method,
+                                               " was prepared; try again"));
+      }
+      return absl::OkStatus();
+    };
     committed = views_->Commit(
         mutations, info,
         [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
           // The target record is the last mutation; children (force) come first.
           response->CopyFrom(*stamped.back());
           return response->SerializeAsString();
-        });
+        },
+        recheck);
     if (!absl::IsAborted(committed.status()) || attempt == kMaxAttempts) break;
   }
   if (!committed.ok() && !request_id.empty()) {
@@ -712,11 +747,9 @@ absl::Status ResourceApi::Write(
 absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Create", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response, [&](Message* out)
+  return Write(method, request, caller, response,
+               [&](const RegistryView* view, Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
-    // The state the change is planned on; the commit checks etags and
-    // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ViolationList violations;
     const Descriptor* type = DescriptorOf(kind);
     const FieldDescriptor* resource_field = FieldOfType(request, type);
@@ -754,7 +787,7 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
       int parsed = 0;
       if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
     }
-    ViewLookup refs(view.get());
+    ViewLookup refs(view);
     // A missing parent is NOT_FOUND (as documented), not a violation of the
     // record's name that some validators would report.
     if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
@@ -792,11 +825,9 @@ absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
 absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Update", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response, [&](Message* out)
+  return Write(method, request, caller, response,
+               [&](const RegistryView* view, Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
-    // The state the change is planned on; the commit checks etags and
-    // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ViolationList violations;
     const Descriptor* type = DescriptorOf(kind);
     const FieldDescriptor* resource_field = FieldOfType(request, type);
@@ -837,7 +868,7 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
     }
     ClearOutputFields(merged.get());
     merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
-    ViewLookup refs(view.get());
+    ViewLookup refs(view);
     violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
     RETURN_IF_ERROR(CheckUniqueness(*view, kind, *merged, resource_path, &violations));
     RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
@@ -863,11 +894,9 @@ absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
 absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Delete", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response, [&](Message* out)
+  return Write(method, request, caller, response,
+               [&](const RegistryView* view, Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
-    // The state the change is planned on; the commit checks etags and
-    // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ASSIGN_OR_RETURN(StoredResource current,
                      CurrentForChange(*view, kind, request, method, /*deleted=*/false));
     const std::string name = NameOf(*current.message);
@@ -931,11 +960,9 @@ absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
 absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
                                    const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Undelete", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response, [&](Message* out)
+  return Write(method, request, caller, response,
+               [&](const RegistryView* view, Message* out)
                    -> absl::StatusOr<std::vector<Mutation>> {
-    // The state the change is planned on; the commit checks etags and
-    // names again.
-    ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
     ASSIGN_OR_RETURN(StoredResource current,
                      CurrentForChange(*view, kind, request, method, /*deleted=*/true));
     const std::string name = NameOf(*current.message);
@@ -943,7 +970,7 @@ absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
     after->CopyFrom(*current.message);
     ClearOutputFields(after.get());
     // Whatever it refers to must exist again.
-    ViewLookup refs(view.get());
+    ViewLookup refs(view);
     ViolationList broken = ValidateRecord(kind, *after, refs);
     if (!broken.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(

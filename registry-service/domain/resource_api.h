@@ -75,12 +75,13 @@ class ResourceApi {
       const std::function<bool()>& cancelled, absl::Time deadline);
 
  private:
-  // Runs a write: request_id replay, then `plan` (validation and the
-  // mutations; empty with validate_only), then the commit.
+  // Runs a write: request_id replay, then `plan` on a view (validation and
+  // the mutations; empty with validate_only), then the commit, which runs
+  // `plan` again on the state the commit is based on if that moved.
   absl::Status Write(absl::string_view method, const google::protobuf::Message& request,
                      const Caller& caller, google::protobuf::Message* response,
                      const std::function<absl::StatusOr<std::vector<Mutation>>(
-                         google::protobuf::Message* response)>& plan);
+                         const RegistryView* view, google::protobuf::Message* response)>& plan);
 
   // The key that signs page tokens (read from the store once).
   absl::StatusOr<std::string> TokenKey();

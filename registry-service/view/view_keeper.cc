@@ -109,7 +109,8 @@ absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::AtOrLoad(
 absl::StatusOr<int64_t> ViewKeeper::Commit(
     const std::vector<Mutation>& mutations, const CommitInfo& info,
     const std::function<absl::StatusOr<std::string>(
-        int64_t, const std::vector<const google::protobuf::Message*>&)>& make_response) {
+        int64_t, const std::vector<const google::protobuf::Message*>&)>& make_response,
+    const std::function<absl::Status(const RegistryView&)>& validate) {
   absl::MutexLock lock(&update_mu_);
   // The stamped records as the store wrote them (copied: the store owns
   // its messages). A store that retries its transaction calls this again;
@@ -118,6 +119,21 @@ absl::StatusOr<int64_t> ViewKeeper::Commit(
   const auto capture = [&](int64_t revision,
                            const std::vector<const google::protobuf::Message*>& stamped)
       -> absl::StatusOr<std::string> {
+    if (validate) {
+      // The state this commit follows: every revision before it. Commits of
+      // this process are all in the view (they take update_mu_); other
+      // replicas' are read from the audit log (committed, so visible while
+      // this transaction holds the commit lock). A store that takes no
+      // other replica's commits has none to read: a gap there means the
+      // view fell behind (stale_), and the caller plans again.
+      if (revision - 1 > Current()->revision()) {
+        if (!options_.follow_store) {
+          return absl::AbortedError("the registry's view is behind; try again");
+        }
+        RETURN_IF_ERROR(CatchUpLocked(revision - 1));
+      }
+      RETURN_IF_ERROR(validate(*Current()));
+    }
     changes.clear();
     for (size_t i = 0; i < stamped.size() && i < mutations.size(); ++i) {
       std::shared_ptr<google::protobuf::Message> copy(stamped[i]->New());

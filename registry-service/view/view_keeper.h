@@ -91,11 +91,16 @@ class ViewKeeper {
                                                                absl::string_view prefix);
 
   // RecordStore::Commit, then the next view with the committed records.
+  // Inside the commit's transaction, once its revision is known,
+  // `validate` (if given) is called with the view of exactly the state the
+  // commit is based on (every earlier commit, also other replicas'); an
+  // error from it fails the commit and nothing is stored.
   absl::StatusOr<int64_t> Commit(
       const std::vector<Mutation>& mutations, const CommitInfo& info,
       const std::function<absl::StatusOr<std::string>(
           int64_t revision, const std::vector<const google::protobuf::Message*>& stamped)>&
-          make_response);
+          make_response,
+      const std::function<absl::Status(const RegistryView& base)>& validate = nullptr);
 
   // Applies every commit after the view's revision up to at least
   // `revision` from the audit log. OK at once if the view is that new.

@@ -1053,6 +1053,62 @@ TEST_P(RegistryApiTest, ConcurrentCallsWithOneRequestIdAllGetTheFirstResponse) {
   }
 }
 
+// A write is checked against the state its commit follows: a cluster
+// created while its region is deleted either lands first (and the delete
+// is refused: the region has a live record under it) or is refused with
+// NOT_FOUND for its parent; never both succeed, and never the storage's
+// integrity error (FAILED_PRECONDITION with SQLite's or PostgreSQL's text).
+TEST_P(RegistryApiTest, ReferencesAreCheckedAgainstTheStateTheCommitFollows) {
+  constexpr int kRounds = 20;
+  auto deleter = OtherClient();
+  int both_refused = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string region_id = absl::StrCat("contested-", round);
+    v1::CreateRegionRequest region;
+    region.set_region_id(region_id);
+    *region.mutable_region() = NewRegion();
+    ASSERT_TRUE(Call(&Stub::CreateRegion, region).ok());
+    v1::CreateClusterRequest cluster;
+    cluster.set_parent("regions/" + region_id);
+    cluster.set_cluster_id("c");
+    *cluster.mutable_cluster() = NewCluster();
+    v1::DeleteRegionRequest remove;
+    remove.set_name("regions/" + region_id);
+    grpc::Status created;
+    grpc::Status deleted;
+    std::atomic<int> ready{0};
+    std::thread create_thread([&] {
+      ++ready;
+      while (ready < 2) std::this_thread::yield();
+      v1::Cluster out;
+      created = Call(&Stub::CreateCluster, cluster, &out);
+    });
+    std::thread delete_thread([&] {
+      ++ready;
+      while (ready < 2) std::this_thread::yield();
+      v1::Region out;
+      deleted = CallOn(*deleter, &Stub::DeleteRegion, remove, &out);
+    });
+    create_thread.join();
+    delete_thread.join();
+    EXPECT_FALSE(created.ok() && deleted.ok()) << "round " << round << ": both succeeded";
+    if (created.ok()) {
+      EXPECT_EQ(deleted.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(deleted);
+      EXPECT_NE(deleted.error_message().find("live record"), std::string::npos)
+          << Describe(deleted);
+    } else if (deleted.ok()) {
+      EXPECT_EQ(created.error_code(), StatusCode::NOT_FOUND) << Describe(created);
+    } else {
+      ++both_refused;
+    }
+    for (const grpc::Status& status : {created, deleted}) {
+      EXPECT_EQ(status.error_message().find("FOREIGN KEY"), std::string::npos) << Describe(status);
+      EXPECT_EQ(status.error_message().find("foreign key"), std::string::npos) << Describe(status);
+    }
+  }
+  EXPECT_EQ(both_refused, 0);
+}
+
 // --- 2. Invalid writes: right code, right field, nothing stored. -------------
 
 struct InvalidRequest {
