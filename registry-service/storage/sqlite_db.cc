@@ -110,7 +110,17 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   return std::unique_ptr<Database>(new Database(db));
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+void Database::Return(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  const char* sql = sqlite3_sql(stmt);
+  if (sql == nullptr || !cache_.emplace(sql, stmt).second) sqlite3_finalize(stmt);
+}
 
 absl::Status Database::Exec(absl::string_view sql) {
   char* error = nullptr;
@@ -125,6 +135,11 @@ absl::Status Database::Exec(absl::string_view sql) {
 }
 
 absl::StatusOr<Statement> Database::Prepare(absl::string_view sql) {
+  if (auto cached = cache_.find(sql); cached != cache_.end()) {
+    sqlite3_stmt* stmt = cached->second;
+    cache_.erase(cached);
+    return Statement(this, db_, stmt);
+  }
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v2(db_, sql.data(),
                                     static_cast<int>(sql.size()), &stmt,
@@ -132,17 +147,19 @@ absl::StatusOr<Statement> Database::Prepare(absl::string_view sql) {
   if (rc != SQLITE_OK) {
     return StatusFromSqlite(rc, "SQLite prepare", sqlite3_errmsg(db_));
   }
-  return Statement(db_, stmt);
+  return Statement(this, db_, stmt);
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_),
+    : owner_(other.owner_),
+      db_(other.db_),
       stmt_(std::exchange(other.stmt_, nullptr)),
       bind_error_(other.bind_error_) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
+    owner_ = other.owner_;
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     bind_error_ = other.bind_error_;
@@ -150,7 +167,16 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (owner_ != nullptr) {
+    owner_->Return(std::exchange(stmt_, nullptr));
+  } else {
+    sqlite3_finalize(std::exchange(stmt_, nullptr));
+  }
+}
 
 Statement& Statement::Bind(int index, int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);

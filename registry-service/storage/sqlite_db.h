@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -38,14 +39,23 @@ class Database {
 
   // Runs one or more statements without results.
   absl::Status Exec(absl::string_view sql);
-  // Prepares one statement.
+  // Prepares one statement. Prepared statements are cached per SQL text:
+  // a Statement goes back to the cache (reset, bindings cleared) when it
+  // is destroyed, and the next Prepare of the same text takes it instead
+  // of compiling the SQL again. Not thread-safe, like the connection.
   absl::StatusOr<Statement> Prepare(absl::string_view sql);
 
   sqlite3* handle() { return db_; }
 
  private:
+  friend class Statement;
   explicit Database(sqlite3* db) : db_(db) {}
+  // Takes `stmt` back into the cache, or finalizes it if the cache holds
+  // one of its text already.
+  void Return(sqlite3_stmt* stmt);
+
   sqlite3* db_;
+  absl::flat_hash_map<std::string, sqlite3_stmt*> cache_;
 };
 
 // A prepared statement. Bind indexes are 1-based, column indexes 0-based.
@@ -79,7 +89,11 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Database* owner, sqlite3* db, sqlite3_stmt* stmt)
+      : owner_(owner), db_(db), stmt_(stmt) {}
+  // Gives the statement back to its database's cache.
+  void Release();
+  Database* owner_;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   int bind_error_ = SQLITE_OK;
