@@ -33,6 +33,7 @@ ABSL_FLAG(absl::Duration, max_stream_duration, absl::Hours(1),
 
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
+  missions::PrepareServerProcess();
   missions::ParseCommandLine(
       argc, argv,
       "Serves the registry of mission contributions over gRPC "

@@ -37,6 +37,7 @@ ABSL_FLAG(bool, registry_plaintext, false,
 
 int main(int argc, char** argv) {
   missions::BlockTerminationSignals();
+  missions::PrepareServerProcess();
   missions::ParseCommandLine(
       argc, argv,
       "Builds the yearly progress report on small mission contributions "
