@@ -898,6 +898,7 @@ absl::StatusOr<int64_t> Run(const std::string& scratch) {
       }
       if (results.count("sqlite") > 0 && results.count("postgresql") > 0) {
         PrintBackendComparison(results["sqlite"], results["postgresql"]);
+        std::fflush(stdout);
       }
     }
   }
