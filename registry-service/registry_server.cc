@@ -24,16 +24,18 @@ constexpr absl::Duration kStorageProbeInterval = absl::Seconds(1);
 // Keeps the health status in step with the storage: NOT_SERVING while it
 // cannot be reached (e.g. PostgreSQL is down), SERVING again once it
 // answers, until `stop` is notified; and registry_revision current with
-// the other replicas' commits.
-void ProbeStorage(MeteredRecordStore* store, RunningServer* server,
-                  observability::Cell* storage_up, const observability::Logger* log,
-                  absl::Notification* stop) {
+// the other replicas' commits, registry_view_revision with the view.
+void ProbeStorage(MeteredRecordStore* store, const ViewKeeper* views, RunningServer* server,
+                  observability::Cell* storage_up, observability::Cell* view_revision,
+                  const observability::Logger* log, absl::Notification* stop) {
   bool serving = true;
   storage_up->Set(1);
+  view_revision->Set(static_cast<double>(views->Current()->revision()));
   while (!stop->WaitForNotificationWithTimeout(kStorageProbeInterval)) {
     const absl::Status status = store->Ping();
     storage_up->Set(status.ok() ? 1 : 0);
     if (status.ok()) store->RefreshRevision();
+    view_revision->Set(static_cast<double>(views->Current()->revision()));
     if (status.ok() != serving) {
       serving = status.ok();
       server->SetServing(serving);
@@ -99,7 +101,16 @@ absl::Status RunRegistryServer(const RegistryServerConfig& config) {
           .Gauge("registry_storage_up", "1 while the storage answers, 0 while it cannot be reached.")
           ->WithLabels({});
   absl::Notification stop_probe;
-  std::thread probe(ProbeStorage, &store, server.get(), storage_up, &log, &stop_probe);
+  // How far this replica's view is behind: registry_revision -
+  // registry_view_revision (0 on SQLite; milliseconds of other replicas'
+  // commits on PostgreSQL).
+  observability::Cell* view_revision =
+      telemetry->metrics()
+          .Gauge("registry_view_revision",
+                 "The revision of the in-memory view reads are answered from.")
+          ->WithLabels({});
+  std::thread probe(ProbeStorage, &store, &views, server.get(), storage_up, view_revision,
+                    &log, &stop_probe);
   ServeHooks hooks;
   hooks.on_hangup = [&] { ReloadCredentials(log, *security.access); };
   // Watch streams end at the start of the drain, naming where to resume,

@@ -86,4 +86,5 @@ query 'sum(up{job=~"registry|report"})' 2
 query 'sum(grpc_server_handled_total{job="registry",grpc_service="registry.v1.RegistryService",grpc_method="StreamYearDataset",grpc_code="OK"})' 2
 query 'sum(report_generation_seconds_count{job="report",outcome="ok"})' 2
 query 'registry_revision{job="registry"}' 1
+query 'registry_view_revision{job="registry"}' 1
 query 'sum(report_registry_calls_total{job="report",code="OK"})' 2
