@@ -307,6 +307,20 @@ class RegistryApiTest : public ::testing::TestWithParam<std::string> {
         grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
   }
 
+  // OtherClient, once a call through it has succeeded (its connection is
+  // up), so that a race between clients is not decided by connecting.
+  std::unique_ptr<Stub> ConnectedOtherClient() {
+    std::unique_ptr<Stub> stub = OtherClient();
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      v1::ListRegionsRequest request;
+      request.set_page_size(1);
+      v1::ListRegionsResponse response;
+      if (CallOn(*stub, &Stub::ListRegions, request, &response).ok()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return stub;
+  }
+
   template <typename Req, typename Resp>
   grpc::Status Call(Method<Req, Resp> method, const Req& request,
                     std::type_identity_t<Resp>* response) {
@@ -1002,7 +1016,7 @@ TEST_P(RegistryApiTest, ConcurrentCallsWithOneRequestIdAllGetTheFirstResponse) {
   constexpr int kCalls = 4;
   constexpr int kRounds = 10;
   std::vector<std::unique_ptr<Stub>> clients;
-  for (int i = 0; i < kCalls; ++i) clients.push_back(OtherClient());
+  for (int i = 0; i < kCalls; ++i) clients.push_back(ConnectedOtherClient());
   // Sends `request` through every client at once; returns the responses.
   const auto race = [&]<typename Req, typename Resp>(Method<Req, Resp> method,
                                                      const Req& request) {
@@ -1060,7 +1074,7 @@ TEST_P(RegistryApiTest, ConcurrentCallsWithOneRequestIdAllGetTheFirstResponse) {
 // integrity error (FAILED_PRECONDITION with SQLite's or PostgreSQL's text).
 TEST_P(RegistryApiTest, ReferencesAreCheckedAgainstTheStateTheCommitFollows) {
   constexpr int kRounds = 20;
-  auto deleter = OtherClient();
+  auto deleter = ConnectedOtherClient();
   int both_refused = 0;
   for (int round = 0; round < kRounds; ++round) {
     const std::string region_id = absl::StrCat("contested-", round);
