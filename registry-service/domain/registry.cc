@@ -145,12 +145,12 @@ absl::Status Registry::StreamYearDataset(
     return absl::NotFoundError(absl::StrCat("the registry held no report year ",
                                             request.year(), " then"));
   }
-  std::shared_ptr<const RegistryView> view =
-      point.revision == current->revision() ? current : views_->At(point.revision);
-  if (view == nullptr) {
-    ASSIGN_OR_RETURN(view, RegistryView::Load(*views_->store(), point.revision));
+  if (point.revision == current->revision()) {
+    return SendYearDataset(*current, request.year(), batch_size, sink);
   }
-  return SendYearDataset(*view, request.year(), batch_size, sink);
+  ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> past,
+                   views_->AtOrLoad(point.revision));
+  return SendYearDataset(*past, request.year(), batch_size, sink);
 }
 
 }  // namespace missions::registry

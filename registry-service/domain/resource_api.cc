@@ -556,12 +556,11 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, absl::
   // pages of a listing that began a few commits ago), or read from the
   // store for an older revision.
   std::shared_ptr<const RegistryView> view = RegistryView::Empty();
-  if (!point.empty && violations.empty()) {
-    if (point.revision == current->revision()) {
-      view = current;
-    } else {
-      ASSIGN_OR_RETURN(view, views_->AtOrLoad(point.revision, kind, prefix));
-    }
+  if (point.revision == current->revision()) {
+    view = current;
+  } else if (!point.empty && violations.empty()) {
+    const ResourceKind kinds[] = {kind};
+    ASSIGN_OR_RETURN(view, views_->AtOrLoad(point.revision, kinds, prefix));
   }
   // Every record of the range, by name, as the filters' functions see it.
   const absl::Span<const ViewRecordPtr> all = view->Range(kind, prefix, /*live=*/false);

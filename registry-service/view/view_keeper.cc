@@ -54,13 +54,16 @@ std::shared_ptr<const RegistryView> ViewKeeper::Current() const {
   return current_;
 }
 
+absl::Status ViewKeeper::CatchUpWithStore() {
+  ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
+  return CatchUp(revision);
+}
+
 absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::ForRead(int64_t min_revision,
                                                                         absl::Time deadline) {
-  if (stale_) {
-    ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
-    RETURN_IF_ERROR(CatchUp(revision));
-  }
-  if (min_revision <= Current()->revision()) return Current();
+  if (stale_) RETURN_IF_ERROR(CatchUpWithStore());
+  std::shared_ptr<const RegistryView> view = Current();
+  if (min_revision <= view->revision()) return view;
   // Wait for the store to hold the revision (another replica committed
   // it and this one has not heard yet, or it is still committing), then
   // catch up to it.
@@ -83,10 +86,7 @@ absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::ForRead(int64_t 
 }
 
 absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::ForWrite() {
-  if (options_.follow_store || stale_) {
-    ASSIGN_OR_RETURN(const int64_t revision, store_->CurrentRevision());
-    if (revision > Current()->revision()) RETURN_IF_ERROR(CatchUp(revision));
-  }
+  if (options_.follow_store || stale_) RETURN_IF_ERROR(CatchUpWithStore());
   return Current();
 }
 
@@ -100,9 +100,8 @@ std::shared_ptr<const RegistryView> ViewKeeper::At(int64_t revision) const {
 }
 
 absl::StatusOr<std::shared_ptr<const RegistryView>> ViewKeeper::AtOrLoad(
-    int64_t revision, ResourceKind kind, absl::string_view prefix) {
+    int64_t revision, absl::Span<const ResourceKind> kinds, absl::string_view prefix) {
   if (std::shared_ptr<const RegistryView> held = At(revision)) return held;
-  const ResourceKind kinds[] = {kind};
   return RegistryView::Load(*store_, revision, kinds, prefix);
 }
 

@@ -84,11 +84,11 @@ class ViewKeeper {
   // or a recent one), else nullptr.
   std::shared_ptr<const RegistryView> At(int64_t revision) const;
 
-  // The view at `revision` for records of `kind` under `prefix`: a held
-  // view if there is one, else read from the store.
-  absl::StatusOr<std::shared_ptr<const RegistryView>> AtOrLoad(int64_t revision,
-                                                               ResourceKind kind,
-                                                               absl::string_view prefix);
+  // The view at `revision`: a held view if there is one, else read from
+  // the store (only the records of `kinds` under `prefix`).
+  absl::StatusOr<std::shared_ptr<const RegistryView>> AtOrLoad(
+      int64_t revision, absl::Span<const ResourceKind> kinds = kAllKinds,
+      absl::string_view prefix = "");
 
   // RecordStore::Commit, then the next view with the committed records.
   // Inside the commit's transaction, once its revision is known,
@@ -110,6 +110,8 @@ class ViewKeeper {
 
  private:
   absl::Status CatchUpLocked(int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
+  // CatchUp to the store's current revision.
+  absl::Status CatchUpWithStore();
   void Publish(std::shared_ptr<const RegistryView> view) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   void Follow();
 
