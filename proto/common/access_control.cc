@@ -19,7 +19,7 @@ namespace {
 constexpr absl::string_view kAnonymous = "anonymous";
 
 // The value of the `authorization` metadata of the call, if any.
-std::optional<absl::string_view> AuthorizationHeader(const grpc::ServerContext& context) {
+std::optional<absl::string_view> AuthorizationHeader(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
   if (it == metadata.end()) return std::nullopt;
@@ -98,7 +98,7 @@ std::string AccessControl::Describe() const {
   return absl::StrJoin(parts, ", ");
 }
 
-absl::StatusOr<Principal> AccessControl::Authenticate(const grpc::ServerContext& context) {
+absl::StatusOr<Principal> AccessControl::Authenticate(const grpc::ServerContextBase& context) {
   if (const std::optional<absl::string_view> header = AuthorizationHeader(context)) {
     if (verifier_ == nullptr) {
       return absl::UnauthenticatedError(
@@ -143,7 +143,7 @@ absl::StatusOr<Principal> AccessControl::Authenticate(const grpc::ServerContext&
 }
 
 absl::StatusOr<Principal> AccessControl::Authorize(
-    const grpc::ServerContext& context, absl::string_view full_method,
+    const grpc::ServerContextBase& context, absl::string_view full_method,
     const google::protobuf::Message& request) {
   absl::StatusOr<Principal> principal = Authenticate(context);
   if (!principal.ok()) return principal.status();

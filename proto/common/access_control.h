@@ -76,7 +76,7 @@ class AccessControl {
   // bucket and checks that it has the role `full_method`
   // ("/package.Service/Method") needs for `request`. Thread-safe; never
   // echoes a token.
-  absl::StatusOr<Principal> Authorize(const grpc::ServerContext& context,
+  absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
                                       absl::string_view full_method,
                                       const google::protobuf::Message& request);
 
@@ -91,7 +91,7 @@ class AccessControl {
  private:
   explicit AccessControl(AccessControlOptions options);
   absl::Status LoadIdentities();
-  absl::StatusOr<Principal> Authenticate(const grpc::ServerContext& context);
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context);
 
   const std::unique_ptr<auth::JwtVerifier> verifier_;
   const std::string identities_path_;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -45,6 +46,14 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kMaxBatch = 500;
 constexpr absl::string_view kTokenSecret = "page-tokens";
+constexpr absl::string_view kWouldBlockPayload = "missions.registry/read-would-block";
+
+// A read's "would block" (ReadOptions::may_block).
+absl::Status WouldBlock() {
+  absl::Status status = absl::UnavailableError("this read must run where it may wait");
+  status.SetPayload(kWouldBlockPayload, absl::Cord());
+  return status;
+}
 
 // --- Reflection on request messages. --------------------------------------
 
@@ -441,45 +450,56 @@ absl::StatusOr<StoredResource> CurrentForChange(const RegistryView& view, Resour
 
 }  // namespace
 
-absl::StatusOr<std::string> ResourceApi::TokenKey() {
+bool IsWouldBlock(const absl::Status& status) {
+  return status.GetPayload(kWouldBlockPayload).has_value();
+}
+
+absl::StatusOr<std::string> ResourceApi::TokenKey(const ReadOptions& options) {
   // The secret never changes once created: read it from the store once.
   absl::MutexLock lock(&token_key_mu_);
   if (token_key_.empty()) {
+    if (!options.may_block) return WouldBlock();
     ASSIGN_OR_RETURN(token_key_, store_->Secret(kTokenSecret));
   }
   return token_key_;
 }
 
 absl::StatusOr<std::shared_ptr<const RegistryView>> ResourceApi::ReadView(
-    const Message& request, absl::Time deadline, ViolationList* violations) {
+    const Message& request, const ReadOptions& options, ViolationList* violations) {
   const int64_t min_revision = GetInt(request, "min_revision");
   if (min_revision < 0) violations->Add("min_revision", "must not be negative");
-  return views_->ForRead(Has(request, "as_of") ? 0 : std::max<int64_t>(min_revision, 0),
-                         deadline);
+  const bool as_of = Has(request, "as_of");
+  const int64_t wait_for = as_of ? 0 : std::max<int64_t>(min_revision, 0);
+  // as_of resolves a time against the store, and reads a revision no
+  // longer held in memory from it.
+  if (!options.may_block && (as_of || !views_->ReadyFor(wait_for))) return WouldBlock();
+  return views_->ForRead(wait_for, options.deadline);
 }
 
-absl::StatusOr<StoredResource> ResourceApi::ReadRecord(const RegistryView& current,
-                                                       ResourceKind kind,
-                                                       const std::string& name,
-                                                       int64_t revision) {
-  if (revision == current.revision()) return CurrentRecord(current, kind, name);
-  if (std::shared_ptr<const RegistryView> held = views_->At(revision)) {
+absl::StatusOr<ResourceApi::ReadRecordResult> ResourceApi::ReadRecord(
+    const std::shared_ptr<const RegistryView>& current, ResourceKind kind,
+    const std::string& name, int64_t revision) {
+  std::shared_ptr<const RegistryView> held =
+      revision == current->revision() ? current : views_->At(revision);
+  if (held != nullptr) {
     const ViewRecord* record = held->Find(kind, name);
     if (record == nullptr) {
+      if (held == current) return absl::NotFoundError(absl::StrCat(name, " not found"));
       return absl::NotFoundError(absl::StrCat(name, " did not exist at revision ", revision));
     }
-    return record->ToStored();
+    return ReadRecordResult{record->ToStored(), &record->wire, std::move(held)};
   }
-  return store_->Get(name, revision);
+  ASSIGN_OR_RETURN(StoredResource stored, store_->Get(name, revision));
+  return ReadRecordResult{std::move(stored), nullptr, nullptr};
 }
 
-absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, absl::Time deadline,
-                              Message* response) {
+absl::Status ResourceApi::Get(ResourceKind kind, const Message& request,
+                              const ReadOptions& options, ReadOutput* output) {
   ViolationList violations;
   const std::string name = GetString(request, "name");
   CheckName(kind, name, "name", &violations);
   ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view,
-                   ReadView(request, deadline, &violations));
+                   ReadView(request, options, &violations));
   ReadPoint point{view->revision(), false};
   if (Has(request, "as_of")) {
     ASSIGN_OR_RETURN(point, ResolveAsOf(*store_, view->revision(), request, &violations));
@@ -489,13 +509,14 @@ absl::Status ResourceApi::Get(ResourceKind kind, const Message& request, absl::T
   if (point.empty) {
     return absl::NotFoundError(absl::StrCat(name, " did not exist at that time"));
   }
-  ASSIGN_OR_RETURN(const StoredResource stored, ReadRecord(*view, kind, name, point.revision));
-  response->CopyFrom(*stored.message);
+  ASSIGN_OR_RETURN(const ReadRecordResult read, ReadRecord(view, kind, name, point.revision));
+  output->AddRecord(*read.stored.message, read.wire);
+  output->NoteRevision(read.stored.revision);
   return absl::OkStatus();
 }
 
-absl::Status ResourceApi::List(ResourceKind kind, const Message& request, absl::Time deadline,
-                               Message* response) {
+absl::Status ResourceApi::List(ResourceKind kind, const Message& request,
+                               const ReadOptions& options, ReadOutput* output) {
   ViolationList violations;
   const Descriptor* type = DescriptorOf(kind);
   // Where to look.
@@ -522,11 +543,11 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, absl::
   const int64_t page_size = GetInt(request, "page_size");
   if (page_size < 0) violations.Add("page_size", "must not be negative");
   ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> current,
-                   ReadView(request, deadline, &violations));
+                   ReadView(request, options, &violations));
   ASSIGN_OR_RETURN(ReadPoint point,
                    ResolveAsOf(*store_, current->revision(), request, &violations));
 
-  ASSIGN_OR_RETURN(const std::string key, TokenKey());
+  ASSIGN_OR_RETURN(const std::string key, TokenKey(options));
   const std::string filter_text = GetString(request, "filter");
   const std::string order_text = GetString(request, "order_by");
   const bool show_deleted = GetBool(request, "show_deleted");
@@ -559,8 +580,12 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, absl::
   if (point.revision == current->revision()) {
     view = current;
   } else if (!point.empty && violations.empty()) {
-    const ResourceKind kinds[] = {kind};
-    ASSIGN_OR_RETURN(view, views_->AtOrLoad(point.revision, kinds, prefix));
+    view = views_->At(point.revision);
+    if (view == nullptr) {
+      if (!options.may_block) return WouldBlock();
+      const ResourceKind kinds[] = {kind};
+      ASSIGN_OR_RETURN(view, views_->AtOrLoad(point.revision, kinds, prefix));
+    }
   }
   // Every record of the range, by name, as the filters' functions see it.
   const absl::Span<const ViewRecordPtr> all = view->Range(kind, prefix, /*live=*/false);
@@ -579,39 +604,39 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request, absl::
   // filter or order_by a page is a slice of the range.
   const absl::Span<const ViewRecordPtr> candidates =
       show_deleted ? all : view->Range(kind, prefix, /*live=*/true);
-  std::vector<const Message*> matched;
+  std::vector<const ViewRecord*> matched;
   const bool sliced = filter->empty() && order->empty();
   if (!sliced) {
     for (const ViewRecordPtr& r : candidates) {
       ASSIGN_OR_RETURN(const bool matches, filter->Matches(*r->message));
-      if (matches) matched.push_back(r->message.get());
+      if (matches) matched.push_back(r.get());
     }
     // Stable: records of equal keys stay in name order.
     if (!order->empty()) {
       std::stable_sort(matched.begin(), matched.end(),
-                       [&](const Message* a, const Message* b) { return order->Less(*a, *b); });
+                       [&](const ViewRecord* a, const ViewRecord* b) {
+                         return order->Less(*a->message, *b->message);
+                       });
     }
   }
   const int64_t total = sliced ? static_cast<int64_t>(candidates.size())
                                : static_cast<int64_t>(matched.size());
   const int size = PageSize(page_size);
-  const FieldDescriptor* items = FieldOfType(*response, type);
   for (int64_t i = offset; i < total && i < offset + size; ++i) {
-    const Message& item = sliced ? *candidates[i]->message : *matched[i];
-    response->GetReflection()->AddMessage(response, items)->CopyFrom(item);
+    const ViewRecord& item = sliced ? *candidates[i] : *matched[i];
+    output->AddRecord(*item.message, &item.wire);
   }
   if (offset + size < total) {
-    response->GetReflection()->SetString(
-        response, Field(*response, "next_page_token"),
+    output->SetNextPageToken(
         SignToken(key, {std::string(KindId(kind)), fingerprint, absl::StrCat(point.revision),
                         absl::StrCat(offset + size)}));
   }
-  response->GetReflection()->SetInt64(response, Field(*response, "revision"), point.revision);
+  output->SetRevision(point.revision);
   return absl::OkStatus();
 }
 
 absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
-                                   absl::Time deadline, Message* response) {
+                                   const ReadOptions& options, ReadOutput* output) {
   ViolationList violations;
   const FieldDescriptor* names_field = Field(request, "names");
   const int count = request.GetReflection()->FieldSize(request, names_field);
@@ -630,17 +655,20 @@ absl::Status ResourceApi::BatchGet(ResourceKind kind, const Message& request,
     }
   }
   ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view,
-                   ReadView(request, deadline, &violations));
+                   ReadView(request, options, &violations));
   ASSIGN_OR_RETURN(const ReadPoint point,
                    ResolveAsOf(*store_, view->revision(), request, &violations));
   RETURN_IF_ERROR(violations.ToStatus("invalid BatchGet request"));
   if (point.empty) return absl::NotFoundError(absl::StrCat(names[0], " did not exist then"));
-  const FieldDescriptor* items = FieldOfType(*response, DescriptorOf(kind));
+  // All or nothing: every record is found before the first goes out.
+  std::vector<ReadRecordResult> reads;
+  reads.reserve(names.size());
   for (const std::string& name : names) {
-    ASSIGN_OR_RETURN(const StoredResource stored, ReadRecord(*view, kind, name, point.revision));
-    response->GetReflection()->AddMessage(response, items)->CopyFrom(*stored.message);
+    ASSIGN_OR_RETURN(ReadRecordResult read, ReadRecord(view, kind, name, point.revision));
+    reads.push_back(std::move(read));
   }
-  response->GetReflection()->SetInt64(response, Field(*response, "revision"), point.revision);
+  for (const ReadRecordResult& read : reads) output->AddRecord(*read.stored.message, read.wire);
+  output->SetRevision(point.revision);
   return absl::OkStatus();
 }
 
@@ -1020,7 +1048,7 @@ absl::Status ResourceApi::ListAuditEvents(const v1::ListAuditEventsRequest& requ
   if (query.from.has_value() && query.until.has_value() && *query.until < *query.from) {
     violations.Add("end_time", "must not be before start_time");
   }
-  ASSIGN_OR_RETURN(const std::string key, TokenKey());
+  ASSIGN_OR_RETURN(const std::string key, TokenKey(ReadOptions{}));
   v1::ListAuditEventsRequest shape = request;
   shape.clear_page_size();
   shape.clear_page_token();

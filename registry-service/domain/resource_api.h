@@ -30,12 +30,30 @@
 #include "google/protobuf/message.h"
 #include "proto/common/errors.h"
 #include "registry-service/domain/caller.h"
+#include "registry-service/domain/read_output.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/storage/record_store.h"
 #include "registry-service/view/view_keeper.h"
 #include "registry/v1/registry_api.pb.h"
 
 namespace missions::registry {
+
+// How a read may run.
+struct ReadOptions {
+  // A read with `min_revision` waits for the view to reach it until then.
+  absl::Time deadline = absl::InfiniteFuture();
+  // false on gRPC's callback threads, which must never block: where the
+  // read would wait (for `min_revision`) or ask the store (`as_of`, a page
+  // token of a revision no longer held in memory, the first page token),
+  // it returns at once a status for which IsWouldBlock() is true, with
+  // nothing written to the response, and the caller runs it again with
+  // may_block on a thread that may wait.
+  bool may_block = true;
+};
+
+// Whether `status` is a read's "would block" (ReadOptions::may_block). It
+// never reaches a client.
+bool IsWouldBlock(const absl::Status& status);
 
 class ResourceApi {
  public:
@@ -45,14 +63,14 @@ class ResourceApi {
   // The standard methods. `request` and `response` are the method's
   // messages for resources of `kind` (e.g. GetMissionRequest and Mission).
   // Errors as documented in registry_api.proto.
-  // A read with `min_revision` waits for the view to reach it until
-  // `deadline`.
+  // The reads put their answer into `output` (read_output.h), only once
+  // they succeed.
   absl::Status Get(ResourceKind kind, const google::protobuf::Message& request,
-                   absl::Time deadline, google::protobuf::Message* response);
+                   const ReadOptions& options, ReadOutput* output);
   absl::Status List(ResourceKind kind, const google::protobuf::Message& request,
-                    absl::Time deadline, google::protobuf::Message* response);
+                    const ReadOptions& options, ReadOutput* output);
   absl::Status BatchGet(ResourceKind kind, const google::protobuf::Message& request,
-                        absl::Time deadline, google::protobuf::Message* response);
+                        const ReadOptions& options, ReadOutput* output);
   absl::Status Create(ResourceKind kind, const google::protobuf::Message& request,
                       const Caller& caller, google::protobuf::Message* response);
   absl::Status Update(ResourceKind kind, const google::protobuf::Message& request,
@@ -83,20 +101,30 @@ class ResourceApi {
                      const std::function<absl::StatusOr<std::vector<Mutation>>(
                          const RegistryView* view, google::protobuf::Message* response)>& plan);
 
-  // The key that signs page tokens (read from the store once).
-  absl::StatusOr<std::string> TokenKey();
+  // The key that signs page tokens (read from the store once; "would
+  // block" before that without may_block).
+  absl::StatusOr<std::string> TokenKey(const ReadOptions& options);
 
   // The view a read of `request` starts from: the current one, after
   // waiting for the request's min_revision (not with as_of) until
-  // `deadline`. A negative min_revision is a violation.
+  // options.deadline. A negative min_revision is a violation. Without
+  // options.may_block, "would block" for as_of and an unreached
+  // min_revision.
   absl::StatusOr<std::shared_ptr<const RegistryView>> ReadView(
-      const google::protobuf::Message& request, absl::Time deadline,
+      const google::protobuf::Message& request, const ReadOptions& options,
       ViolationList* violations);
 
   // The record `name` of `kind` at `revision`: from `current` if that is
-  // its revision, else a recent view or the store.
-  absl::StatusOr<StoredResource> ReadRecord(const RegistryView& current, ResourceKind kind,
-                                            const std::string& name, int64_t revision);
+  // its revision, else a recent view or the store; with its serialized
+  // bytes (`wire`, kept alive by `view`) when it comes from a view.
+  struct ReadRecordResult {
+    StoredResource stored;
+    const std::string* wire = nullptr;
+    std::shared_ptr<const RegistryView> view;
+  };
+  absl::StatusOr<ReadRecordResult> ReadRecord(const std::shared_ptr<const RegistryView>& current,
+                                              ResourceKind kind, const std::string& name,
+                                              int64_t revision);
 
   RecordStore* store_;
   ViewKeeper* views_;

@@ -34,7 +34,7 @@ int64_t Int64Field(const google::protobuf::Message& message, const char* field) 
 
 }  // namespace
 
-void AnnotateRegistryCall(const grpc::ServerContext* context,
+void AnnotateRegistryCall(const grpc::ServerContextBase* context,
                           const google::protobuf::Message& request,
                           const google::protobuf::Message* response) {
   if (std::string id = StringField(request, "request_id"); !id.empty()) {

@@ -19,7 +19,7 @@ namespace missions::registry {
 // (grpc_observability.h): the request's `request_id` and resource `name`
 // (or `parent`), and the revision it read or wrote (the response's
 // `revision`, else the one its `etag` names). Never a record's body.
-void AnnotateRegistryCall(const grpc::ServerContext* context,
+void AnnotateRegistryCall(const grpc::ServerContextBase* context,
                           const google::protobuf::Message& request,
                           const google::protobuf::Message* response);
 

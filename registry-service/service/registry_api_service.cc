@@ -2,8 +2,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/support/slice.h"
+#include "proto/common/observability/grpc_observability.h"
+#include "registry-service/domain/read_output.h"
 #include "proto/common/errors.h"
 #include "registry-service/service/authorized_call.h"
 
@@ -14,28 +20,118 @@ namespace v1 = ::registry::v1;
 
 #define MISSIONS_API_METHOD(name) "/registry.v1.RegistryApi/" name
 
+// Parses the request bytes of a raw method into `request`.
+bool ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Message* request) {
+  std::vector<grpc::Slice> slices;
+  if (!bytes.Dump(&slices).ok()) return false;
+  if (slices.size() == 1) {
+    return request->ParseFromArray(slices[0].begin(), static_cast<int>(slices[0].size()));
+  }
+  std::string joined;
+  for (const grpc::Slice& slice : slices) {
+    joined.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return request->ParseFromString(joined);
+}
+
+// What a client gets for request bytes that are no `request`.
+absl::Status UnparseableRequest(const google::protobuf::Message& request) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the request is not a valid ", request.GetDescriptor()->full_name(),
+      " (bytes the protobuf parser rejects: e.g. invalid UTF-8 in a string field, "
+      "a truncated field or nesting too deep)"));
+}
+
+// Finishes a read: its log line, then the status and, if OK, the bytes
+// `output` holds.
+void FinishRead(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                const google::protobuf::Message& request, const absl::Status& status,
+                WireOutput* output, grpc::ByteBuffer* response) {
+  AnnotateRegistryCall(context, request, nullptr);
+  if (status.ok() && output != nullptr) {
+    if (output->revision() > 0) {
+      observability::AnnotateCall(context, "revision", absl::StrCat(output->revision()));
+    }
+    auto* owned = new std::string(std::move(output->bytes()));
+    grpc::Slice slice(
+        owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); },
+        owned);
+    *response = grpc::ByteBuffer(&slice, 1);
+  }
+  reactor->Finish(ToGrpcStatus(status));
+}
+
 }  // namespace
+
+grpc::ServerUnaryReactor* RegistryApiService::ServeRead(
+    grpc::CallbackServerContext* context, const char* full_method,
+    const grpc::ByteBuffer* request_bytes, std::unique_ptr<google::protobuf::Message> request,
+    const google::protobuf::Descriptor* response_type, grpc::ByteBuffer* response_bytes,
+    ReadMethod read, ResourceKind kind) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!ParseRequest(*request_bytes, request.get())) {
+    reactor->Finish(ToGrpcStatus(UnparseableRequest(*request)));
+    return reactor;
+  }
+  const absl::StatusOr<Principal> principal =
+      access_->Authorize(*context, full_method, *request);
+  if (!principal.ok()) {
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  ReadOptions options;
+  options.deadline = context->deadline() == std::chrono::system_clock::time_point::max()
+                         ? absl::InfiniteFuture()
+                         : absl::FromChrono(context->deadline());
+  options.may_block = false;
+  auto output = std::make_unique<WireOutput>(response_type);
+  const absl::Status status = (api_->*read)(kind, *request, options, output.get());
+  if (!IsWouldBlock(status)) {
+    FinishRead(context, reactor, *request, status, output.get(), response_bytes);
+    return reactor;
+  }
+  // The context and the response live until Finish.
+  options.may_block = true;
+  google::protobuf::Message* const request_ptr = request.get();
+  if (blocking_reads_.Schedule([this, context, reactor, read, kind, options, response_bytes,
+                                request = std::move(request),
+                                output = std::move(output)]() mutable {
+        const absl::Status result = (api_->*read)(kind, *request, options, output.get());
+        FinishRead(context, reactor, *request, result, output.get(), response_bytes);
+      })) {
+    return reactor;
+  }
+  FinishRead(context, reactor, *request_ptr,
+             absl::ResourceExhaustedError(
+                 "too many reads are waiting for a min_revision or reading the past (as_of, "
+                 "an old page token) on this server; retry with backoff"),
+             nullptr, response_bytes);
+  return reactor;
+}
 
 // Defines the seven standard methods of resource type T (plural P, kind K).
 #define MISSIONS_DEFINE_STANDARD_METHODS(T, P, K)                                   \
-  grpc::Status RegistryApiService::Get##T(grpc::ServerContext* context,            \
-                                          const v1::Get##T##Request* request,      \
-                                          v1::T* response) {                       \
-    return AuthorizedCall(access_, context, MISSIONS_API_METHOD("Get" #T), *request, \
-                          [&](const Caller& caller) { return api_->Get(K, *request, caller.deadline, response); }, response); \
+  grpc::ServerUnaryReactor* RegistryApiService::Get##T(                            \
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,       \
+      grpc::ByteBuffer* response) {                                                \
+    return ServeRead(context, MISSIONS_API_METHOD("Get" #T), request,              \
+                     std::make_unique<v1::Get##T##Request>(), v1::T::descriptor(), \
+                     response, &ResourceApi::Get, K);                              \
   }                                                                                \
-  grpc::Status RegistryApiService::List##P(grpc::ServerContext* context,           \
-                                           const v1::List##P##Request* request,    \
-                                           v1::List##P##Response* response) {      \
-    return AuthorizedCall(access_, context, MISSIONS_API_METHOD("List" #P), *request, \
-                          [&](const Caller& caller) { return api_->List(K, *request, caller.deadline, response); }, response); \
+  grpc::ServerUnaryReactor* RegistryApiService::List##P(                           \
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,       \
+      grpc::ByteBuffer* response) {                                                \
+    return ServeRead(context, MISSIONS_API_METHOD("List" #P), request,             \
+                     std::make_unique<v1::List##P##Request>(),                     \
+                     v1::List##P##Response::descriptor(), response, &ResourceApi::List, K); \
   }                                                                                \
-  grpc::Status RegistryApiService::BatchGet##P(                                    \
-      grpc::ServerContext* context, const v1::BatchGet##P##Request* request,       \
-      v1::BatchGet##P##Response* response) {                                       \
-    return AuthorizedCall(                                                         \
-        access_, context, MISSIONS_API_METHOD("BatchGet" #P), *request,            \
-        [&](const Caller& caller) { return api_->BatchGet(K, *request, caller.deadline, response); }, response); \
+  grpc::ServerUnaryReactor* RegistryApiService::BatchGet##P(                       \
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,       \
+      grpc::ByteBuffer* response) {                                                \
+    return ServeRead(context, MISSIONS_API_METHOD("BatchGet" #P), request,         \
+                     std::make_unique<v1::BatchGet##P##Request>(),                 \
+                     v1::BatchGet##P##Response::descriptor(), response,            \
+                     &ResourceApi::BatchGet, K);                                   \
   }                                                                                \
   grpc::Status RegistryApiService::Create##T(grpc::ServerContext* context,         \
                                              const v1::Create##T##Request* request, \

@@ -81,6 +81,7 @@ absl::StatusOr<std::shared_ptr<const RegistryView>> RegistryView::Load(
       record->name = NameOf(*r.message);
       record->kind = kind;
       record->message = std::move(r.message);
+      record->message->SerializeToString(&record->wire);
       record->revision = r.revision;
       record->deleted = r.deleted;
       record->sequence = view->next_sequence_++;
@@ -108,6 +109,7 @@ std::shared_ptr<const RegistryView> RegistryView::Apply(
     record->name = NameOf(*change.message);
     record->kind = change.kind;
     record->message = change.message;
+    record->message->SerializeToString(&record->wire);
     record->revision = revision;
     record->deleted = IsDeleted(*change.message);
     // A record keeps its place in the creation order through updates,

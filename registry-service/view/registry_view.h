@@ -38,6 +38,8 @@ struct ViewRecord {
   ResourceKind kind = ResourceKind::kRegion;
   // With its output-only fields set, as Get returns it.
   std::shared_ptr<const google::protobuf::Message> message;
+  // `message` serialized: the read methods send these bytes as they are.
+  std::string wire;
   // The revision of its last change.
   int64_t revision = 0;
   bool deleted = false;

@@ -75,6 +75,13 @@ class ViewKeeper {
   absl::StatusOr<std::shared_ptr<const RegistryView>> ForRead(
       int64_t min_revision = 0, absl::Time deadline = absl::InfiniteFuture());
 
+  // Whether ForRead(min_revision) would answer at once, without waiting or
+  // asking the store: the handlers on gRPC's callback API serve such reads
+  // on the thread that received them and hand the others to a worker.
+  bool ReadyFor(int64_t min_revision) const {
+    return !stale_ && min_revision <= Current()->revision();
+  }
+
   // The view a write is planned on: with follow_store, first brought up to
   // the store's current revision (one query), so that etags and names
   // are checked against every replica's commits.

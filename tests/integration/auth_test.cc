@@ -1308,6 +1308,43 @@ TEST_F(AuthTest, OpenWatchStreamsEndWithWhereToResumeWhenTheServerStops) {
   ExpectCleanStop(*server);
 }
 
+TEST_F(AuthTest, UnparseableReadRequestIsInvalidArgumentNamingItsType) {
+  std::shared_ptr<grpc::Channel> channel = TlsChannel(suite().registry.address, Ca());
+  const std::string reader = ReaderAuth("garbage-reader");
+  for (const char* method : {"GetMission", "ListMissions", "BatchGetPostings"}) {
+    SCOPED_TRACE(method);
+    const std::string type = absl::StrCat("registry.v1.", method, "Request");
+    const google::protobuf::Descriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
+    ASSERT_NE(descriptor, nullptr);
+    int string_field = 0;
+    for (int i = 0; i < descriptor->field_count() && string_field == 0; ++i) {
+      if (descriptor->field(i)->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+        string_field = descriptor->field(i)->number();
+      }
+    }
+    ASSERT_GT(string_field, 0);
+    ASSERT_LT(string_field, 16);  // a one-byte tag
+    const char tag = static_cast<char>((string_field << 3) | 2);
+    // A string field holding invalid UTF-8; a field cut off after its tag
+    // and length; bytes that are no protobuf at all.
+    for (const std::string& bytes :
+         {std::string{tag, '\x02', '\xc3', '\x28'}, std::string{tag, '\x05', 'a', 'b'},
+          std::string("\xff\xff\xff\xff", 4)}) {
+      const grpc::Status status = GenericCall(
+          channel, absl::StrCat("/registry.v1.RegistryApi/", method), bytes, reader);
+      EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+      EXPECT_TRUE(absl::StrContains(status.error_message(), type)) << status.error_message();
+    }
+  }
+  // The server goes on answering.
+  v1::ListRegionsRequest request;
+  const grpc::Status status =
+      GenericCall(channel, "/registry.v1.RegistryApi/ListRegions", request.SerializeAsString(),
+                  reader);
+  EXPECT_TRUE(status.ok()) << Describe(status);
+}
+
 TEST_F(AuthTest, LongNameGetsItsFieldViolationOnADefaultClient) {
   // Default channel arguments: the client accepts 8 KiB of metadata.
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
