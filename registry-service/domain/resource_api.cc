@@ -551,16 +551,24 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request,
   const std::string filter_text = GetString(request, "filter");
   const std::string order_text = GetString(request, "order_by");
   const bool show_deleted = GetBool(request, "show_deleted");
-  // The request minus paging, to bind tokens to it.
-  std::unique_ptr<Message> shape(request.New());
-  shape->CopyFrom(request);
-  for (absl::string_view f : {"page_token", "page_size", "as_of"}) {
-    if (const FieldDescriptor* fd = Field(*shape, f)) shape->GetReflection()->ClearField(shape.get(), fd);
-  }
-  const std::string fingerprint = absl::StrCat(StableDigest(Deterministic(*shape)));
+  // The request minus paging, to bind tokens to it: computed only for a
+  // page token to check or to issue (a first page that holds everything
+  // needs none).
+  const auto fingerprint_of_request = [&request] {
+    std::unique_ptr<Message> shape(request.New());
+    shape->CopyFrom(request);
+    for (absl::string_view f : {"page_token", "page_size", "as_of"}) {
+      if (const FieldDescriptor* fd = Field(*shape, f)) {
+        shape->GetReflection()->ClearField(shape.get(), fd);
+      }
+    }
+    return absl::StrCat(StableDigest(Deterministic(*shape)));
+  };
+  std::string fingerprint;
   int64_t offset = 0;
   const std::string token = GetString(request, "page_token");
   if (!token.empty()) {
+    fingerprint = fingerprint_of_request();
     absl::StatusOr<std::vector<std::string>> fields = VerifyToken(key, token);
     int64_t revision = 0;
     if (!fields.ok() || fields->size() != 4 || (*fields)[0] != KindId(kind) ||
@@ -627,6 +635,7 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request,
     output->AddRecord(*item.message, &item.wire);
   }
   if (offset + size < total) {
+    if (fingerprint.empty()) fingerprint = fingerprint_of_request();
     output->SetNextPageToken(
         SignToken(key, {std::string(KindId(kind)), fingerprint, absl::StrCat(point.revision),
                         absl::StrCat(offset + size)}));

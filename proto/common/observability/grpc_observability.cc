@@ -226,19 +226,42 @@ ServerObservability::NewInterceptorFactory() {
   return std::make_unique<Factory>(this);
 }
 
+ServerObservability::MethodCells& ServerObservability::CellsOf(std::string_view full_method,
+                                                               const char* type) {
+  std::pair<std::string, std::string> key(full_method, type);
+  absl::MutexLock lock(&cells_mu_);
+  std::unique_ptr<MethodCells>& cells = cells_[key];
+  if (cells == nullptr) {
+    cells = std::make_unique<MethodCells>();
+    auto [service, method] = SplitMethod(full_method);
+    cells->started = started_->WithLabels({service, method, type});
+    cells->seconds = handling_seconds_->HistogramWithLabels({service, method, type});
+  }
+  return *cells;
+}
+
 void ServerObservability::Started(std::string_view full_method, const char* type) {
-  auto [service, method] = SplitMethod(full_method);
-  started_->WithLabels({service, method, type})->Increment();
+  CellsOf(full_method, type).started->Increment();
 }
 
 void ServerObservability::Record(
     std::string_view full_method, const char* type, const grpc::Status& status,
     double seconds, const std::string& peer, const std::string& trace_id,
     const std::vector<std::pair<std::string, std::string>>& annotations) {
-  auto [service, method] = SplitMethod(full_method);
-  handled_->WithLabels({service, method, type, PrometheusCodeName(status.error_code())})
-      ->Increment();
-  handling_seconds_->HistogramWithLabels({service, method, type})->Observe(seconds);
+  MethodCells& cells = CellsOf(full_method, type);
+  const int code_index = static_cast<int>(status.error_code());
+  std::atomic<Cell*>* slot =
+      code_index >= 0 && code_index < static_cast<int>(cells.handled.size())
+          ? &cells.handled[code_index]
+          : nullptr;
+  Cell* handled = slot != nullptr ? slot->load(std::memory_order_acquire) : nullptr;
+  if (handled == nullptr) {
+    auto [service, method] = SplitMethod(full_method);
+    handled = handled_->WithLabels({service, method, type, PrometheusCodeName(status.error_code())});
+    if (slot != nullptr) slot->store(handled, std::memory_order_release);
+  }
+  handled->Increment();
+  cells.seconds->Observe(seconds);
   if (!options_.sink) return;
   grpc::StatusCode code = status.error_code();
   LogLevel level = (code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||

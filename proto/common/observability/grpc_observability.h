@@ -9,12 +9,17 @@
 #ifndef PROTO_COMMON_OBSERVABILITY_GRPC_OBSERVABILITY_H_
 #define PROTO_COMMON_OBSERVABILITY_GRPC_OBSERVABILITY_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "proto/common/observability/json_log.h"
@@ -52,11 +57,24 @@ class ServerObservability {
   void CallDestroyed() { in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
 
  private:
+  // The cells of one method and call type, looked up once: a call then
+  // costs no label look-up.
+  struct MethodCells {
+    Cell* started = nullptr;
+    HistogramCell* seconds = nullptr;
+    // grpc_server_handled_total by status code (0..16), made on first use.
+    std::array<std::atomic<Cell*>, 17> handled{};
+  };
+  MethodCells& CellsOf(std::string_view full_method, const char* type);
+
   ServerObservabilityOptions options_;
   Family* started_;
   Family* handled_;
   Family* handling_seconds_;
   std::atomic<int64_t> in_flight_{0};
+  absl::Mutex cells_mu_;
+  absl::flat_hash_map<std::pair<std::string, std::string>, std::unique_ptr<MethodCells>>
+      cells_ ABSL_GUARDED_BY(cells_mu_);
 };
 
 // Sets an annotation of the current call, written in its log line (e.g.
