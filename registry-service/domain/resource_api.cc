@@ -13,8 +13,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/field_mask.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -25,6 +23,7 @@
 #include "registry-service/domain/filter.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/order_by.h"
+#include "registry-service/domain/request_replay.h"
 #include "registry-service/domain/resource_types.h"
 #include "registry-service/domain/signed_token.h"
 #include "registry-service/domain/validation.h"
@@ -324,15 +323,7 @@ std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
 }
 
 // A deterministic serialization (map order fixed) for fingerprints.
-std::string Deterministic(const Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
+std::string Deterministic(const Message& m) { return DeterministicBytes(m); }
 
 void PackAny(const std::string& bytes, ResourceKind kind, google::protobuf::Any* any) {
   any->set_type_url(absl::StrCat("type.googleapis.com/", DescriptorOf(kind)->full_name()));
@@ -650,31 +641,11 @@ absl::Status ResourceApi::Write(
     const std::function<absl::StatusOr<std::vector<Mutation>>(const RegistryView*, Message*)>&
         plan) {
   const std::string request_id = GetString(request, "request_id");
-  std::unique_ptr<Message> without_id(request.New());
-  without_id->CopyFrom(request);
-  if (const FieldDescriptor* fd = Field(*without_id, "request_id")) {
-    without_id->GetReflection()->ClearField(without_id.get(), fd);
-  }
-  const std::string fingerprint =
-      absl::StrCat(method, ":", StableDigest(Deterministic(*without_id)));
+  const std::string fingerprint = RequestFingerprint(method, request);
   const auto replay = [&]() -> absl::StatusOr<bool> {
-    if (request_id.empty()) return false;
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored, store_->FindRequest(request_id));
-    if (!stored.has_value()) return false;
-    if (stored->fingerprint != fingerprint) {
-      return InvalidArgumentWithViolations(
-          "request_id reused", {{"request_id", absl::StrCat("was used for a different request (",
-                                                            stored->method, ")")}});
-    }
-    if (!response->ParseFromString(stored->response)) {
-      return absl::DataLossError("the stored response of this request_id cannot be read");
-    }
-    return true;
+    return ReplayRequest(*store_, request_id, fingerprint, response);
   };
-  if (request_id.size() > 200) {
-    return InvalidArgumentWithViolations("invalid request",
-                                         {{"request_id", "must be at most 200 characters"}});
-  }
+  RETURN_IF_ERROR(CheckRequestId(request_id));
   ASSIGN_OR_RETURN(const bool replayed, replay());
   if (replayed) return absl::OkStatus();
 
@@ -743,253 +714,282 @@ absl::Status ResourceApi::Write(
   return absl::OkStatus();
 }
 
+namespace {
+
+// Plans a Create: the record built from parent and id, validated as a
+// whole; NotFound for a missing parent, AlreadyExists for a taken name.
+absl::StatusOr<std::vector<Mutation>> PlanCreate(ResourceKind kind, const std::string& method,
+                                                 const Message& request, const RegistryView* view,
+                                                 Message* out) {
+  ViolationList violations;
+  const Descriptor* type = DescriptorOf(kind);
+  const FieldDescriptor* resource_field = FieldOfType(request, type);
+  const std::string resource_path = resource_field->name();
+  const std::string id_field = absl::StrCat(resource_path, "_id");
+  const std::string id = GetString(request, id_field);
+  std::string name;
+  const std::optional<ResourceKind> parent_kind = ParentKindOf(kind);
+  std::string parent;
+  if (parent_kind.has_value()) {
+    parent = GetString(request, "parent");
+    CheckName(*parent_kind, parent, "parent", &violations);
+    name = absl::StrCat(parent, "/", CollectionOf(kind), "/", id);
+  } else {
+    name = absl::StrCat(CollectionOf(kind), "/", id);
+  }
+  if (id.empty()) {
+    violations.Add(id_field, "is required");
+  } else if (absl::Status s = ParseResourceName(name, kind).status();
+             !s.ok() && violations.empty()) {
+    violations.Add(id_field, std::string(s.message()));
+  }
+  // A well-formed name: parent and id are valid.
+  const bool name_ok = violations.empty();
+  if (!Has(request, resource_path)) violations.Add(resource_path, "is required");
+  auto record = std::shared_ptr<Message>(NewResource(kind));
+  record->CopyFrom(request.GetReflection()->GetMessage(request, resource_field));
+  ClearOutputFields(record.get());
+  record->GetReflection()->SetString(record.get(), Field(*record, "name"), name);
+  // Personnel figures and report years carry their year twice.
+  if (const FieldDescriptor* year = Field(*record, "year");
+      year != nullptr && (kind == ResourceKind::kPersonnelFigures ||
+                          kind == ResourceKind::kReportYear) &&
+      record->GetReflection()->GetInt32(*record, year) == 0) {
+    int parsed = 0;
+    if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
+  }
+  ViewLookup refs(view);
+  // A missing parent is NOT_FOUND (as documented), not a violation of the
+  // record's name that some validators would report.
+  if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
+    return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
+  }
+  if (Has(request, resource_path)) {
+    // Every violation at once, also next to a bad parent or id; the
+    // record's name is built from those, so its violations are theirs.
+    const ViolationList checked = ValidateRecord(kind, *record, refs);
+    for (const FieldViolation& v : checked.violations()) {
+      if (name_ok || v.field != "name") {
+        violations.Add(absl::StrCat(resource_path, ".", v.field), v.description);
+      }
+    }
+    if (name_ok) {
+      RETURN_IF_ERROR(CheckUniqueness(*view, kind, *record, resource_path, &violations));
+    }
+  }
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  // Taken names are found here too, so that validate_only reports them;
+  // the commit checks again.
+  if (const ViewRecord* existing = view->Find(kind, name); existing != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        name, " already exists", existing->deleted ? " (deleted; undelete it)" : ""));
+  }
+  out->CopyFrom(*record);
+  Mutation mutation;
+  mutation.change = Change::kCreate;
+  mutation.kind = kind;
+  mutation.after = std::move(record);
+  return std::vector<Mutation>{std::move(mutation)};
+}
+
+// Plans an Update: the stored record with the fields the mask names (an
+// empty mask: every field) taken from the request, validated as a whole;
+// no mutation if nothing changes.
+absl::StatusOr<std::vector<Mutation>> PlanUpdate(ResourceKind kind, const std::string& method,
+                                                 const Message& request, const RegistryView* view,
+                                                 Message* out) {
+  ViolationList violations;
+  const Descriptor* type = DescriptorOf(kind);
+  const FieldDescriptor* resource_field = FieldOfType(request, type);
+  const std::string resource_path = resource_field->name();
+  const Message& given = request.GetReflection()->GetMessage(request, resource_field);
+  const std::string name = NameOf(given);
+  CheckName(kind, name, resource_path + ".name", &violations);
+  const auto& mask =
+      static_cast<const FieldMask&>(request.GetReflection()->GetMessage(request, Field(request, "update_mask")));
+  for (int i = 0; i < mask.paths_size(); ++i) {
+    const std::string& path = mask.paths(i);
+    const std::string field = absl::StrCat("update_mask.paths[", i, "]");
+    if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
+      violations.Add(field, absl::StrCat("'", path, "' is not a field of ", type->name()));
+    } else if (IsOutputOnly(path)) {
+      violations.Add(field, absl::StrCat("'", path, "' is output only"));
+    } else if (path == "name") {
+      violations.Add(field, "the name cannot change");
+    }
+  }
+  const std::string etag = GetString(given, "etag");
+  const int64_t expected = ExpectedRevision(etag, resource_path + ".etag", &violations);
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  ASSIGN_OR_RETURN(StoredResource current, CurrentRecord(*view, kind, name));
+  if (current.deleted) {
+    return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
+  }
+  RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
+  auto merged = std::shared_ptr<Message>(NewResource(kind));
+  if (mask.paths_size() == 0) {
+    merged->CopyFrom(given);
+  } else {
+    merged->CopyFrom(*current.message);
+    FieldMaskUtil::MergeOptions options;
+    options.set_replace_message_fields(true);
+    options.set_replace_repeated_fields(true);
+    FieldMaskUtil::MergeMessageTo(given, mask, options, merged.get());
+  }
+  ClearOutputFields(merged.get());
+  merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
+  ViewLookup refs(view);
+  violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
+  RETURN_IF_ERROR(CheckUniqueness(*view, kind, *merged, resource_path, &violations));
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  std::unique_ptr<Message> before(current.message->New());
+  before->CopyFrom(*current.message);
+  ClearOutputFields(before.get());
+  Mutation mutation;
+  mutation.change = Change::kUpdate;
+  mutation.kind = kind;
+  mutation.fields = ChangedFields(*before, *merged);
+  mutation.expected_revision = current.revision;
+  out->CopyFrom(*merged);
+  if (mutation.fields.empty()) {
+    // Nothing changes: no revision, the stored record is the answer.
+    out->CopyFrom(*current.message);
+    return std::vector<Mutation>();
+  }
+  mutation.after = std::move(merged);
+  return std::vector<Mutation>{std::move(mutation)};
+}
+
+// Plans a Delete: the record and, with force, its live children;
+// FailedPrecondition for live children without force and for referrers.
+absl::StatusOr<std::vector<Mutation>> PlanDelete(ResourceKind kind, const std::string& method,
+                                                 const Message& request, const RegistryView* view,
+                                                 Message* out) {
+  ASSIGN_OR_RETURN(StoredResource current,
+                   CurrentForChange(*view, kind, request, method, /*deleted=*/false));
+  const std::string name = NameOf(*current.message);
+  std::vector<Mutation> mutations;
+  // Live records under it.
+  std::vector<std::string> live_children;
+  for (ResourceKind child : ChildKindsOf(kind)) {
+    for (const ViewRecordPtr& child_record : view->Range(child, name + "/", /*live=*/true)) {
+      const StoredResource c = child_record->ToStored();
+      live_children.push_back(NameOf(*c.message));
+      auto after = std::shared_ptr<Message>(c.message->New());
+      after->CopyFrom(*c.message);
+      ClearOutputFields(after.get());
+      Mutation m;
+      m.change = Change::kDelete;
+      m.kind = child;
+      m.after = std::move(after);
+      m.expected_revision = c.revision;
+      mutations.push_back(std::move(m));
+    }
+  }
+  if (!live_children.empty() && !GetBool(request, "force")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " has ", live_children.size(), " live record(s) under it (e.g. ",
+        live_children.front(), "); delete them first or set force"));
+  }
+  // Live records elsewhere that refer to it.
+  std::vector<std::string> referrers;
+  if (kind == ResourceKind::kRegion || kind == ResourceKind::kCluster) {
+    for (const ViewRecordPtr& r : view->Range(ResourceKind::kMission, "", /*live=*/true)) {
+      const auto& m = static_cast<const v1::Mission&>(*r->message);
+      if ((m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
+    }
+  }
+  if (kind == ResourceKind::kCapPool) {
+    for (const ViewRecordPtr& r :
+         view->Range(ResourceKind::kNationalMandate, "", /*live=*/true)) {
+      const auto& d = static_cast<const v1::NationalMandateDecision&>(*r->message);
+      if (d.cap().pool() == name) referrers.push_back(d.name());
+    }
+  }
+  if (!referrers.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is referred to by ", referrers.size(), " live record(s) (e.g. ",
+        referrers.front(), "); change or delete them first"));
+  }
+  auto after = std::shared_ptr<Message>(current.message->New());
+  after->CopyFrom(*current.message);
+  ClearOutputFields(after.get());
+  out->CopyFrom(*current.message);
+  Mutation m;
+  m.change = Change::kDelete;
+  m.kind = kind;
+  m.after = std::move(after);
+  m.expected_revision = current.revision;
+  mutations.push_back(std::move(m));
+  return mutations;
+}
+
+// Plans an Undelete: FailedPrecondition unless the record is deleted and
+// its parent and references exist.
+absl::StatusOr<std::vector<Mutation>> PlanUndelete(ResourceKind kind, const std::string& method,
+                                                   const Message& request, const RegistryView* view,
+                                                   Message* out) {
+  ASSIGN_OR_RETURN(StoredResource current,
+                   CurrentForChange(*view, kind, request, method, /*deleted=*/true));
+  const std::string name = NameOf(*current.message);
+  auto after = std::shared_ptr<Message>(current.message->New());
+  after->CopyFrom(*current.message);
+  ClearOutputFields(after.get());
+  // Whatever it refers to must exist again.
+  ViewLookup refs(view);
+  ViolationList broken = ValidateRecord(kind, *after, refs);
+  if (!broken.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " cannot be restored: ", broken.violations().front().field, " ",
+        broken.violations().front().description));
+  }
+  if (const std::optional<ResourceKind> parent_kind = ParentKindOf(kind)) {
+    ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(name));
+    if (!refs.Exists(ParentName(parsed))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(name, " cannot be restored while ", ParentName(parsed), " is deleted"));
+    }
+  }
+  out->CopyFrom(*after);
+  Mutation m;
+  m.change = Change::kUndelete;
+  m.kind = kind;
+  m.after = std::move(after);
+  m.expected_revision = current.revision;
+  return std::vector<Mutation>{std::move(m)};
+}
+
+}  // namespace
+
 absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Create", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ViolationList violations;
-    const Descriptor* type = DescriptorOf(kind);
-    const FieldDescriptor* resource_field = FieldOfType(request, type);
-    const std::string resource_path = resource_field->name();
-    const std::string id_field = absl::StrCat(resource_path, "_id");
-    const std::string id = GetString(request, id_field);
-    std::string name;
-    const std::optional<ResourceKind> parent_kind = ParentKindOf(kind);
-    std::string parent;
-    if (parent_kind.has_value()) {
-      parent = GetString(request, "parent");
-      CheckName(*parent_kind, parent, "parent", &violations);
-      name = absl::StrCat(parent, "/", CollectionOf(kind), "/", id);
-    } else {
-      name = absl::StrCat(CollectionOf(kind), "/", id);
-    }
-    if (id.empty()) {
-      violations.Add(id_field, "is required");
-    } else if (absl::Status s = ParseResourceName(name, kind).status();
-               !s.ok() && violations.empty()) {
-      violations.Add(id_field, std::string(s.message()));
-    }
-    // A well-formed name: parent and id are valid.
-    const bool name_ok = violations.empty();
-    if (!Has(request, resource_path)) violations.Add(resource_path, "is required");
-    auto record = std::shared_ptr<Message>(NewResource(kind));
-    record->CopyFrom(request.GetReflection()->GetMessage(request, resource_field));
-    ClearOutputFields(record.get());
-    record->GetReflection()->SetString(record.get(), Field(*record, "name"), name);
-    // Personnel figures and report years carry their year twice.
-    if (const FieldDescriptor* year = Field(*record, "year");
-        year != nullptr && (kind == ResourceKind::kPersonnelFigures ||
-                            kind == ResourceKind::kReportYear) &&
-        record->GetReflection()->GetInt32(*record, year) == 0) {
-      int parsed = 0;
-      if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
-    }
-    ViewLookup refs(view);
-    // A missing parent is NOT_FOUND (as documented), not a violation of the
-    // record's name that some validators would report.
-    if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
-      return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
-    }
-    if (Has(request, resource_path)) {
-      // Every violation at once, also next to a bad parent or id; the
-      // record's name is built from those, so its violations are theirs.
-      const ViolationList checked = ValidateRecord(kind, *record, refs);
-      for (const FieldViolation& v : checked.violations()) {
-        if (name_ok || v.field != "name") {
-          violations.Add(absl::StrCat(resource_path, ".", v.field), v.description);
-        }
-      }
-      if (name_ok) {
-        RETURN_IF_ERROR(CheckUniqueness(*view, kind, *record, resource_path, &violations));
-      }
-    }
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    // Taken names are found here too, so that validate_only reports them;
-    // the commit checks again.
-    if (const ViewRecord* existing = view->Find(kind, name); existing != nullptr) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          name, " already exists", existing->deleted ? " (deleted; undelete it)" : ""));
-    }
-    out->CopyFrom(*record);
-    Mutation mutation;
-    mutation.change = Change::kCreate;
-    mutation.kind = kind;
-    mutation.after = std::move(record);
-    return std::vector<Mutation>{std::move(mutation)};
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanCreate(kind, method, request, view, out);
   });
 }
 
 absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Update", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ViolationList violations;
-    const Descriptor* type = DescriptorOf(kind);
-    const FieldDescriptor* resource_field = FieldOfType(request, type);
-    const std::string resource_path = resource_field->name();
-    const Message& given = request.GetReflection()->GetMessage(request, resource_field);
-    const std::string name = NameOf(given);
-    CheckName(kind, name, resource_path + ".name", &violations);
-    const auto& mask =
-        static_cast<const FieldMask&>(request.GetReflection()->GetMessage(request, Field(request, "update_mask")));
-    for (int i = 0; i < mask.paths_size(); ++i) {
-      const std::string& path = mask.paths(i);
-      const std::string field = absl::StrCat("update_mask.paths[", i, "]");
-      if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
-        violations.Add(field, absl::StrCat("'", path, "' is not a field of ", type->name()));
-      } else if (IsOutputOnly(path)) {
-        violations.Add(field, absl::StrCat("'", path, "' is output only"));
-      } else if (path == "name") {
-        violations.Add(field, "the name cannot change");
-      }
-    }
-    const std::string etag = GetString(given, "etag");
-    const int64_t expected = ExpectedRevision(etag, resource_path + ".etag", &violations);
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    ASSIGN_OR_RETURN(StoredResource current, CurrentRecord(*view, kind, name));
-    if (current.deleted) {
-      return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
-    }
-    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
-    auto merged = std::shared_ptr<Message>(NewResource(kind));
-    if (mask.paths_size() == 0) {
-      merged->CopyFrom(given);
-    } else {
-      merged->CopyFrom(*current.message);
-      FieldMaskUtil::MergeOptions options;
-      options.set_replace_message_fields(true);
-      options.set_replace_repeated_fields(true);
-      FieldMaskUtil::MergeMessageTo(given, mask, options, merged.get());
-    }
-    ClearOutputFields(merged.get());
-    merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
-    ViewLookup refs(view);
-    violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
-    RETURN_IF_ERROR(CheckUniqueness(*view, kind, *merged, resource_path, &violations));
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    std::unique_ptr<Message> before(current.message->New());
-    before->CopyFrom(*current.message);
-    ClearOutputFields(before.get());
-    Mutation mutation;
-    mutation.change = Change::kUpdate;
-    mutation.kind = kind;
-    mutation.fields = ChangedFields(*before, *merged);
-    mutation.expected_revision = current.revision;
-    out->CopyFrom(*merged);
-    if (mutation.fields.empty()) {
-      // Nothing changes: no revision, the stored record is the answer.
-      out->CopyFrom(*current.message);
-      return std::vector<Mutation>();
-    }
-    mutation.after = std::move(merged);
-    return std::vector<Mutation>{std::move(mutation)};
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanUpdate(kind, method, request, view, out);
   });
 }
 
 absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Delete", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ASSIGN_OR_RETURN(StoredResource current,
-                     CurrentForChange(*view, kind, request, method, /*deleted=*/false));
-    const std::string name = NameOf(*current.message);
-    std::vector<Mutation> mutations;
-    // Live records under it.
-    std::vector<std::string> live_children;
-    for (ResourceKind child : ChildKindsOf(kind)) {
-      for (const ViewRecordPtr& child_record : view->Range(child, name + "/", /*live=*/true)) {
-        const StoredResource c = child_record->ToStored();
-        live_children.push_back(NameOf(*c.message));
-        auto after = std::shared_ptr<Message>(c.message->New());
-        after->CopyFrom(*c.message);
-        ClearOutputFields(after.get());
-        Mutation m;
-        m.change = Change::kDelete;
-        m.kind = child;
-        m.after = std::move(after);
-        m.expected_revision = c.revision;
-        mutations.push_back(std::move(m));
-      }
-    }
-    if (!live_children.empty() && !GetBool(request, "force")) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " has ", live_children.size(), " live record(s) under it (e.g. ",
-          live_children.front(), "); delete them first or set force"));
-    }
-    // Live records elsewhere that refer to it.
-    std::vector<std::string> referrers;
-    if (kind == ResourceKind::kRegion || kind == ResourceKind::kCluster) {
-      for (const ViewRecordPtr& r : view->Range(ResourceKind::kMission, "", /*live=*/true)) {
-        const auto& m = static_cast<const v1::Mission&>(*r->message);
-        if ((m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
-      }
-    }
-    if (kind == ResourceKind::kCapPool) {
-      for (const ViewRecordPtr& r :
-           view->Range(ResourceKind::kNationalMandate, "", /*live=*/true)) {
-        const auto& d = static_cast<const v1::NationalMandateDecision&>(*r->message);
-        if (d.cap().pool() == name) referrers.push_back(d.name());
-      }
-    }
-    if (!referrers.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " is referred to by ", referrers.size(), " live record(s) (e.g. ",
-          referrers.front(), "); change or delete them first"));
-    }
-    auto after = std::shared_ptr<Message>(current.message->New());
-    after->CopyFrom(*current.message);
-    ClearOutputFields(after.get());
-    out->CopyFrom(*current.message);
-    Mutation m;
-    m.change = Change::kDelete;
-    m.kind = kind;
-    m.after = std::move(after);
-    m.expected_revision = current.revision;
-    mutations.push_back(std::move(m));
-    return mutations;
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanDelete(kind, method, request, view, out);
   });
 }
 
 absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
                                    const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Undelete", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ASSIGN_OR_RETURN(StoredResource current,
-                     CurrentForChange(*view, kind, request, method, /*deleted=*/true));
-    const std::string name = NameOf(*current.message);
-    auto after = std::shared_ptr<Message>(current.message->New());
-    after->CopyFrom(*current.message);
-    ClearOutputFields(after.get());
-    // Whatever it refers to must exist again.
-    ViewLookup refs(view);
-    ViolationList broken = ValidateRecord(kind, *after, refs);
-    if (!broken.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " cannot be restored: ", broken.violations().front().field, " ",
-          broken.violations().front().description));
-    }
-    if (const std::optional<ResourceKind> parent_kind = ParentKindOf(kind)) {
-      ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(name));
-      if (!refs.Exists(ParentName(parsed))) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(name, " cannot be restored while ", ParentName(parsed), " is deleted"));
-      }
-    }
-    out->CopyFrom(*after);
-    Mutation m;
-    m.change = Change::kUndelete;
-    m.kind = kind;
-    m.after = std::move(after);
-    m.expected_revision = current.revision;
-    return std::vector<Mutation>{std::move(m)};
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanUndelete(kind, method, request, view, out);
   });
 }
 
