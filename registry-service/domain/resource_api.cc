@@ -306,6 +306,26 @@ bool IsOutputOnly(absl::string_view path) {
          top == "delete_time";
 }
 
+// The implied update mask of an Update without one (AIP-134): the
+// top-level fields of `given` that are set, `name` and output-only fields
+// excepted. Set means: a message field or proto3 `optional` field that is
+// present; a repeated or map field with an entry; any other field with a
+// value other than its default (reflection's HasField for fields without
+// presence).
+FieldMask SetFieldsMask(const Message& given) {
+  FieldMask mask;
+  const Descriptor* d = given.GetDescriptor();
+  const auto* reflection = given.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* fd = d->field(i);
+    if (fd->name() == "name" || IsOutputOnly(fd->name())) continue;
+    const bool set = fd->is_repeated() ? reflection->FieldSize(given, fd) > 0
+                                       : reflection->HasField(given, fd);
+    if (set) mask.add_paths(fd->name());
+  }
+  return mask;
+}
+
 // The top-level fields whose values differ between `a` and `b` (for the
 // audit log), output-only fields excepted.
 std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
@@ -792,9 +812,9 @@ absl::StatusOr<std::vector<Mutation>> PlanCreate(ResourceKind kind, const std::s
   return std::vector<Mutation>{std::move(mutation)};
 }
 
-// Plans an Update: the stored record with the fields the mask names (an
-// empty mask: every field) taken from the request, validated as a whole;
-// no mutation if nothing changes.
+// Plans an Update: the stored record with the fields the mask names (or,
+// without a mask, the fields set in the request; `*`: all) taken from the
+// request, validated as a whole; no mutation if nothing changes.
 absl::StatusOr<std::vector<Mutation>> PlanUpdate(ResourceKind kind, const std::string& method,
                                                  const Message& request, const RegistryView* view,
                                                  Message* out) {
@@ -807,10 +827,14 @@ absl::StatusOr<std::vector<Mutation>> PlanUpdate(ResourceKind kind, const std::s
   CheckName(kind, name, resource_path + ".name", &violations);
   const auto& mask =
       static_cast<const FieldMask&>(request.GetReflection()->GetMessage(request, Field(request, "update_mask")));
-  for (int i = 0; i < mask.paths_size(); ++i) {
+  // `*` (alone) replaces the whole record (AIP-134).
+  const bool replace_all = mask.paths_size() == 1 && mask.paths(0) == "*";
+  for (int i = 0; i < mask.paths_size() && !replace_all; ++i) {
     const std::string& path = mask.paths(i);
     const std::string field = absl::StrCat("update_mask.paths[", i, "]");
-    if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
+    if (path == "*") {
+      violations.Add(field, "'*' replaces the whole record and must be the only path");
+    } else if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
       violations.Add(field, absl::StrCat("'", path, "' is not a field of ", type->name()));
     } else if (IsOutputOnly(path)) {
       violations.Add(field, absl::StrCat("'", path, "' is output only"));
@@ -827,14 +851,18 @@ absl::StatusOr<std::vector<Mutation>> PlanUpdate(ResourceKind kind, const std::s
   }
   RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
   auto merged = std::shared_ptr<Message>(NewResource(kind));
-  if (mask.paths_size() == 0) {
+  if (replace_all) {
     merged->CopyFrom(given);
   } else {
+    // Without a mask: the fields set in the request.
+    const FieldMask applied = mask.paths_size() > 0 ? mask : SetFieldsMask(given);
     merged->CopyFrom(*current.message);
     FieldMaskUtil::MergeOptions options;
     options.set_replace_message_fields(true);
     options.set_replace_repeated_fields(true);
-    FieldMaskUtil::MergeMessageTo(given, mask, options, merged.get());
+    if (applied.paths_size() > 0) {
+      FieldMaskUtil::MergeMessageTo(given, applied, options, merged.get());
+    }
   }
   ClearOutputFields(merged.get());
   merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);

@@ -876,11 +876,12 @@ TEST_P(RegistryApiTest, UpdateChangesOnlyTheMaskedFields) {
   EXPECT_EQ(updated.valid_until().kind(), v1::EndDate::DATE);
   EXPECT_EQ(updated.source(), decision.source());
 
-  // An empty mask replaces every writable field.
+  // A mask of `*` replaces every writable field.
   v1::UpdateMissionRequest replace;
   *replace.mutable_mission() = after;
   replace.mutable_mission()->clear_aliases();
   replace.mutable_mission()->set_report_order(11);
+  replace.mutable_update_mask()->add_paths("*");
   v1::Mission replaced;
   ASSERT_TRUE(Call(&Stub::UpdateMission, replace, &replaced).ok());
   EXPECT_EQ(replaced.aliases_size(), 0);
@@ -1657,13 +1658,20 @@ TEST_P(RegistryApiTest, InvalidRequestsAreRejectedWithFieldPathsAndChangeNothing
               r.mutable_update_mask()->set_paths(0, "region");
             }),
        kInvalid, {"mission.region"}},
-      {"update: empty short name with an empty mask (full replacement)",
+      {"update: empty short name with the mask * (full replacement)",
        send(&Stub::UpdateMission, update,
             [](UpdateReq& r) {
-              r.clear_update_mask();
+              r.mutable_update_mask()->set_paths(0, "*");
               r.mutable_mission()->clear_short_name();
             }),
        kInvalid, {"mission.short_name"}},
+      {"update: a negative report order without a mask (the fields set)",
+       send(&Stub::UpdateMission, update,
+            [](UpdateReq& r) {
+              r.clear_update_mask();
+              r.mutable_mission()->set_report_order(-4);
+            }),
+       kInvalid, {"mission.report_order"}},
       {"update: deleted record",
        send(&Stub::UpdatePosting, v1::UpdatePostingRequest(),
             [](v1::UpdatePostingRequest& r) {
@@ -2633,6 +2641,90 @@ const auto kBackendNames = ::testing::Values(std::string(testing::kSqlite),
 std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) {
   return backend.param;
 }
+// --- Issue 10: editors' workflow. -------------------------------------------
+
+TEST_P(RegistryApiTest, UpdateWithoutMaskChangesOnlyTheFieldsSetAndStarReplacesAll) {
+  const v1::Mission before = GetMission("missions/minusma");
+  ASSERT_GT(before.aliases_size() + before.countries_size(), 0);
+  ASSERT_FALSE(before.location().empty());
+
+  // Only the name and one field: every other field keeps its value.
+  v1::UpdateMissionRequest partial;
+  partial.mutable_mission()->set_name(before.name());
+  partial.mutable_mission()->set_short_name("MINUSMA (Mali)");
+  v1::Mission after;
+  grpc::Status status = Call(&Stub::UpdateMission, partial, &after);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(after.short_name(), "MINUSMA (Mali)");
+  v1::Mission expected = before;
+  expected.set_short_name("MINUSMA (Mali)");
+  for (v1::Mission* m : {&expected, &after}) registry::ClearOutputFields(m);
+  EXPECT_TRUE(MessageDifferencer::Equals(after, expected)) << after.DebugString();
+  v1::ListAuditEventsRequest audit;
+  audit.set_resource(before.name());
+  const std::vector<v1::AuditEvent> events = Audit(audit);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(std::vector<std::string>(events.back().fields().begin(), events.back().fields().end()),
+            std::vector<std::string>{"short_name"});
+
+  // Default values (0, "", empty lists, UNSPECIFIED) are not "set": nothing
+  // changes, no revision.
+  const int64_t revision = Revision();
+  v1::UpdateMissionRequest defaults;
+  defaults.mutable_mission()->set_name(before.name());
+  defaults.mutable_mission()->set_report_order(0);
+  defaults.mutable_mission()->set_lead_organization(v1::LEAD_ORGANIZATION_UNSPECIFIED);
+  ASSERT_TRUE(Call(&Stub::UpdateMission, defaults).ok());
+  EXPECT_EQ(Revision(), revision);
+  EXPECT_EQ(GetMission(before.name()).aliases_size(), before.aliases_size());
+
+  // A message field that is set replaces the stored one as a whole: an
+  // end of INDEFINITE has no date left over from the stored DATE.
+  v1::GetInternationalMandateDecisionRequest get;
+  get.set_name("missions/minusma/internationalMandates/unscr-2531");
+  v1::InternationalMandateDecision decision;
+  ASSERT_TRUE(Call(&Stub::GetInternationalMandateDecision, get, &decision).ok());
+  ASSERT_EQ(decision.valid_until().kind(), v1::EndDate::DATE);
+  v1::UpdateInternationalMandateDecisionRequest end;
+  end.mutable_international_mandate_decision()->set_name(decision.name());
+  end.mutable_international_mandate_decision()->mutable_valid_until()->set_kind(
+      v1::EndDate::INDEFINITE);
+  v1::InternationalMandateDecision ended;
+  status = Call(&Stub::UpdateInternationalMandateDecision, end, &ended);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(ended.valid_until().kind(), v1::EndDate::INDEFINITE);
+  EXPECT_FALSE(ended.valid_until().has_date());
+  EXPECT_EQ(ended.legal_basis_size(), decision.legal_basis_size());
+  EXPECT_TRUE(MessageDifferencer::Equals(ended.decided_on(), decision.decided_on()));
+
+  // `*` replaces the whole record: fields left out are cleared.
+  v1::UpdateMissionRequest all;
+  *all.mutable_mission() = GetMission(before.name());
+  all.mutable_mission()->clear_aliases();
+  all.mutable_mission()->clear_location();
+  all.mutable_update_mask()->add_paths("*");
+  v1::Mission replaced;
+  status = Call(&Stub::UpdateMission, all, &replaced);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(replaced.aliases_size(), 0);
+  EXPECT_TRUE(replaced.location().empty());
+  EXPECT_EQ(replaced.short_name(), "MINUSMA (Mali)");
+
+  // `*` with other paths is an invalid mask.
+  all.mutable_update_mask()->add_paths("short_name");
+  const std::string state = Dump();
+  status = Call(&Stub::UpdateMission, all);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  v1::UpdateMissionRequest star_second;
+  *star_second.mutable_mission() = all.mission();
+  star_second.mutable_update_mask()->add_paths("short_name");
+  star_second.mutable_update_mask()->add_paths("*");
+  status = Call(&Stub::UpdateMission, star_second);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"update_mask.paths[1]"});
+  EXPECT_EQ(Dump(), state);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, kBackendNames, BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServerRestartTest, kBackendNames, BackendName);
 
