@@ -269,11 +269,38 @@ ViolationList ValidateRecord(ResourceKind kind, const Message& m, const Referenc
   return ViolationList();
 }
 
+// Adds a violation of `field`.decided_on if another live decision of the
+// same kind and mission was taken on the same (full) day as `decision`:
+// in_force_on could not tell them apart.
+template <typename Decision>
+void CheckDecisionDay(const RegistryView& view, ResourceKind kind, const Decision& decision,
+                      const std::string& field, ViolationList* violations) {
+  if (!decision.has_decided_on() || !IsFullDate(decision.decided_on())) return;
+  const absl::CivilDay day = FirstDay(decision.decided_on());
+  for (const ViewRecordPtr& r : view.Range(kind, ParentMission(decision.name()) + "/", true)) {
+    const auto& other = static_cast<const Decision&>(*r->message);
+    if (other.name() != decision.name() && other.has_decided_on() &&
+        IsFullDate(other.decided_on()) && FirstDay(other.decided_on()) == day) {
+      violations->Add(absl::StrCat(field, ".decided_on"),
+                      SameDayDecisionMessage(other.name(), decision.decided_on()));
+    }
+  }
+}
+
 // Rules across records that one record's validation cannot see: one
-// narrative per (mission, year, section, language) and one report text per
-// (year, kind, subject, language).
+// narrative per (mission, year, section, language), one report text per
+// (year, kind, subject, language), and one international and one national
+// mandate decision per mission and day.
 absl::Status CheckUniqueness(const RegistryView& view, ResourceKind kind, const Message& m,
                              const std::string& field, ViolationList* violations) {
+  if (kind == ResourceKind::kInternationalMandate) {
+    CheckDecisionDay(view, kind, static_cast<const v1::InternationalMandateDecision&>(m), field,
+                     violations);
+  }
+  if (kind == ResourceKind::kNationalMandate) {
+    CheckDecisionDay(view, kind, static_cast<const v1::NationalMandateDecision&>(m), field,
+                     violations);
+  }
   if (kind == ResourceKind::kNarrative) {
     const auto& n = static_cast<const v1::Narrative&>(m);
     for (const ViewRecordPtr& r : view.Range(kind, ParentMission(n.name()) + "/", true)) {

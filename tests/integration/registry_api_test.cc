@@ -2725,6 +2725,117 @@ TEST_P(RegistryApiTest, UpdateWithoutMaskChangesOnlyTheFieldsSetAndStarReplacesA
   EXPECT_EQ(Dump(), state);
 }
 
+TEST_P(RegistryApiTest, MandateDecisionsEndNotBeforeTheirDayAndOnePerMissionAndDay) {
+  const std::string state = Dump();
+  // A national mandate that ends before it was decided.
+  v1::CreateNationalMandateDecisionRequest early;
+  early.set_parent("missions/minusma");
+  early.set_national_mandate_decision_id("until-2021-10-01");
+  *early.mutable_national_mandate_decision() = NewNationalMandate();  // decided 2021-11-01
+  *early.mutable_national_mandate_decision()->mutable_valid_until()->mutable_date() =
+      MakeDate(2021, 10, 1);
+  grpc::Status status = Call(&Stub::CreateNationalMandateDecision, early);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"national_mandate_decision.valid_until.date"});
+  // The same for an international one, and by an update.
+  v1::UpdateInternationalMandateDecisionRequest shorten;
+  shorten.mutable_international_mandate_decision()->set_name(
+      "missions/minusma/internationalMandates/unscr-2531");  // decided 2020-06-29
+  *shorten.mutable_international_mandate_decision()->mutable_valid_until()->mutable_date() =
+      MakeDate(2020, 6, 28);
+  shorten.mutable_update_mask()->add_paths("valid_until.date");
+  status = Call(&Stub::UpdateInternationalMandateDecision, shorten);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"international_mandate_decision.valid_until.date"});
+  // Ending on the day of the decision is allowed (checked with validate_only).
+  shorten.mutable_international_mandate_decision()->mutable_valid_until()->mutable_date()->set_day(
+      29);
+  shorten.set_validate_only(true);
+  status = Call(&Stub::UpdateInternationalMandateDecision, shorten);
+  EXPECT_TRUE(status.ok()) << Describe(status);
+
+  // A second decision of the mission on the same day.
+  v1::CreateInternationalMandateDecisionRequest twin;
+  twin.set_parent("missions/minusma");
+  twin.set_international_mandate_decision_id("unscr-2531-twin");
+  *twin.mutable_international_mandate_decision() = NewInternationalMandate();
+  *twin.mutable_international_mandate_decision()->mutable_decided_on() = MakeDate(2020, 6, 29);
+  status = Call(&Stub::CreateInternationalMandateDecision, twin);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"international_mandate_decision.decided_on"});
+  EXPECT_TRUE(absl::StrContains(status.error_message(),
+                                "missions/minusma/internationalMandates/unscr-2531"))
+      << status.error_message();
+  // Moving an existing decision onto that day.
+  v1::UpdateInternationalMandateDecisionRequest move;
+  move.mutable_international_mandate_decision()->set_name(
+      "missions/minusma/internationalMandates/unscr-2480");
+  *move.mutable_international_mandate_decision()->mutable_decided_on() = MakeDate(2020, 6, 29);
+  status = Call(&Stub::UpdateInternationalMandateDecision, move);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"international_mandate_decision.decided_on"});
+  // Two national decisions on one day, in an import.
+  v1::ImportDatasetRequest import;
+  v1::MissionRecord* record = import.mutable_dataset()->add_missions();
+  *record->mutable_mission() = NewMission();
+  record->mutable_mission()->set_name("missions/eucap-test");
+  for (const char* id : {"first", "second"}) {
+    v1::NationalMandateDecision* d = record->add_national_mandates();
+    *d = NewNationalMandate();
+    d->set_name(absl::StrCat("missions/eucap-test/nationalMandates/", id));
+  }
+  v1::ImportDatasetResponse imported;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
+    status = bulk_stub_->ImportDataset(&context, import, &imported);
+  }
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"dataset.missions[0].national_mandates[1].decided_on"});
+  EXPECT_EQ(Dump(), state);
+
+  // Concurrent creates of two decisions on one day: the commit checks the
+  // state it follows, so exactly one is stored.
+  std::vector<std::unique_ptr<Stub>> clients;
+  for (int i = 0; i < 2; ++i) clients.push_back(ConnectedOtherClient());
+  std::vector<grpc::Status> results(2);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      v1::CreateNationalMandateDecisionRequest create;
+      create.set_parent("missions/minusma");
+      create.set_national_mandate_decision_id(absl::StrCat("race-", i));
+      *create.mutable_national_mandate_decision() = NewNationalMandate();
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      v1::NationalMandateDecision ignored;
+      results[i] = CallOn(*clients[i], &Stub::CreateNationalMandateDecision, create, &ignored);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int stored = 0;
+  for (const grpc::Status& r : results) {
+    if (r.ok()) {
+      ++stored;
+    } else {
+      EXPECT_EQ(r.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(r);
+    }
+  }
+  EXPECT_EQ(stored, 1);
+  v1::ListNationalMandateDecisionsRequest list;
+  list.set_parent("missions/minusma");
+  list.set_filter("decided_on = 2021-11-01");
+  v1::ListNationalMandateDecisionsResponse listed;
+  ASSERT_TRUE(Call(&Stub::ListNationalMandateDecisions, list, &listed).ok());
+  EXPECT_EQ(listed.national_mandate_decisions_size(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, kBackendNames, BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServerRestartTest, kBackendNames, BackendName);
 
