@@ -2836,6 +2836,48 @@ TEST_P(RegistryApiTest, MandateDecisionsEndNotBeforeTheirDayAndOnePerMissionAndD
   EXPECT_EQ(listed.national_mandate_decisions_size(), 1);
 }
 
+TEST_P(RegistryApiTest, ImportDatasetTakesARequestIdAndRefusesAnEmptyDataset) {
+  const auto import = [&](const v1::ImportDatasetRequest& request,
+                          v1::ImportDatasetResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
+    return bulk_stub_->ImportDataset(&context, request, response);
+  };
+  const std::string state = Dump();
+  v1::ImportDatasetRequest empty;
+  v1::ImportDatasetResponse response;
+  grpc::Status status = import(empty, &response);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"dataset"});
+  empty.set_validate_only(true);
+  EXPECT_EQ(import(empty, &response).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Dump(), state);
+
+  v1::ImportDatasetRequest request;
+  v1::Region* region = request.mutable_dataset()->add_regions();
+  *region = NewRegion();
+  region->set_name("regions/polar");
+  request.set_request_id("import-7d1f");
+  v1::ImportDatasetResponse first, again;
+  status = import(request, &first);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(first.revision(), 2);
+  const int64_t revision = Revision();
+  status = import(request, &again);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(MessageDifferencer::Equals(first, again)) << again.DebugString();
+  EXPECT_EQ(Revision(), revision);
+  // The same id for another dataset.
+  request.mutable_dataset()->mutable_regions(0)->set_report_order(71);
+  status = import(request, &again);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"request_id"});
+  // Without an id a repeat is a second import, refused as a duplicate.
+  request.clear_request_id();
+  EXPECT_EQ(import(request, &again).error_code(), StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Revision(), revision);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, kBackendNames, BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServerRestartTest, kBackendNames, BackendName);
 
