@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -686,7 +688,8 @@ absl::Status ResourceApi::Write(
     absl::string_view method, const Message& request, const Caller& caller,
     Message* response,
     const std::function<absl::StatusOr<std::vector<Mutation>>(const RegistryView*, Message*)>&
-        plan) {
+        plan,
+    const std::function<void(int64_t, const std::vector<const Message*>&, Message*)>& finish) {
   const std::string request_id = GetString(request, "request_id");
   const std::string fingerprint = RequestFingerprint(method, request);
   const auto replay = [&]() -> absl::StatusOr<bool> {
@@ -741,9 +744,14 @@ absl::Status ResourceApi::Write(
     };
     committed = views_->Commit(
         mutations, info,
-        [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
-          // The target record is the last mutation; children (force) come first.
-          response->CopyFrom(*stamped.back());
+        [&](int64_t revision,
+            const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
+          if (finish) {
+            finish(revision, stamped, response);
+          } else {
+            // The target record is the last mutation; children (force) come first.
+            response->CopyFrom(*stamped.back());
+          }
           return response->SerializeAsString();
         },
         recheck);
@@ -1137,6 +1145,243 @@ absl::Status ResourceApi::WatchChanges(
                                  std::min(deadline, absl::Now() + absl::Seconds(1)));
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+constexpr int kMaxBatchWrite = 500;
+
+// The record a BatchWriteItem or BatchWriteResult holds in its `resource`
+// oneof: its kind and field; nullopt if none is set.
+std::optional<std::pair<ResourceKind, const FieldDescriptor*>> ResourceOf(const Message& item) {
+  const google::protobuf::OneofDescriptor* oneof =
+      item.GetDescriptor()->FindOneofByName("resource");
+  const FieldDescriptor* fd = item.GetReflection()->GetOneofFieldDescriptor(item, oneof);
+  if (fd == nullptr) return std::nullopt;
+  for (ResourceKind kind : kAllKinds) {
+    if (DescriptorOf(kind) == fd->message_type()) return std::make_pair(kind, fd);
+  }
+  return std::nullopt;
+}
+
+// Sets the `resource` oneof of `result` to a copy of `record`.
+void SetResult(const Message& record, v1::BatchWriteResult* result) {
+  const FieldDescriptor* fd = FieldOfType(*result, record.GetDescriptor());
+  result->GetReflection()->MutableMessage(result, fd)->CopyFrom(record);
+}
+
+// The single write one BatchWriteItem stands for: the request of the
+// standard method (e.g. a CreateMissionRequest) and how to plan it.
+struct SingleWrite {
+  ResourceKind kind = ResourceKind::kRegion;
+  v1::WriteAction action = v1::WRITE_ACTION_UNSPECIFIED;
+  // e.g. "CreateMission".
+  std::string method;
+  std::unique_ptr<Message> request;
+  // The field of `request` that the item calls `id` (e.g. "mission_id").
+  std::string id_field;
+};
+
+// A new, empty request of the standard method `method` ("CreateMission":
+// registry.v1.CreateMissionRequest).
+std::unique_ptr<Message> NewRequest(const std::string& method) {
+  const Descriptor* d = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+      absl::StrCat("registry.v1.", method, "Request"));
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+}
+
+// Builds the single write of `item` (at `prefix`, "items[3]"); the item's
+// own shape errors (no action, no record, fields the action does not use)
+// go to `violations`, and nullopt is returned when there is nothing to plan.
+std::optional<SingleWrite> SingleWriteOf(const v1::BatchWriteItem& item,
+                                         const std::string& prefix,
+                                         ViolationList* violations) {
+  const auto at = [&](absl::string_view field) { return absl::StrCat(prefix, ".", field); };
+  const v1::WriteAction action = item.action();
+  const auto unused = [&](bool set, absl::string_view field) {
+    if (set) {
+      violations->Add(at(field), absl::StrCat("is not used by ", v1::WriteAction_Name(action),
+                                              "; leave it empty"));
+    }
+  };
+  const std::optional<std::pair<ResourceKind, const FieldDescriptor*>> resource = ResourceOf(item);
+  SingleWrite single;
+  single.action = action;
+  switch (action) {
+    case v1::WRITE_ACTION_CREATE:
+    case v1::WRITE_ACTION_UPDATE: {
+      const bool create = action == v1::WRITE_ACTION_CREATE;
+      unused(!create && !item.parent().empty(), "parent");
+      unused(!create && !item.id().empty(), "id");
+      unused(create && item.update_mask().paths_size() > 0, "update_mask");
+      unused(!item.name().empty(), "name");
+      unused(!item.etag().empty(), "etag");
+      if (!resource.has_value()) {
+        violations->Add(prefix, absl::StrCat(v1::WriteAction_Name(action),
+                                             " needs the record: set one of region, cluster, "
+                                             "cap_pool, report_year, report_text, mission, "
+                                             "international_mandate_decision, "
+                                             "national_mandate_decision, personnel_figures, "
+                                             "posting, financial_contribution, narrative"));
+        return std::nullopt;
+      }
+      single.kind = resource->first;
+      const std::string resource_field = resource->second->name();
+      single.method =
+          absl::StrCat(create ? "Create" : "Update", DescriptorOf(single.kind)->name());
+      single.request = NewRequest(single.method);
+      Message& request = *single.request;
+      request.GetReflection()
+          ->MutableMessage(&request, Field(request, resource_field))
+          ->CopyFrom(item.GetReflection()->GetMessage(item, resource->second));
+      if (create) {
+        single.id_field = absl::StrCat(resource_field, "_id");
+        request.GetReflection()->SetString(&request, Field(request, single.id_field), item.id());
+        if (const FieldDescriptor* parent = Field(request, "parent")) {
+          request.GetReflection()->SetString(&request, parent, item.parent());
+        } else if (!item.parent().empty()) {
+          violations->Add(at("parent"), absl::StrCat("must be empty: a ",
+                                                     ResourceKindLabel(single.kind),
+                                                     " has no parent"));
+        }
+      } else {
+        request.GetReflection()
+            ->MutableMessage(&request, Field(request, "update_mask"))
+            ->CopyFrom(item.update_mask());
+      }
+      return single;
+    }
+    case v1::WRITE_ACTION_DELETE: {
+      unused(!item.parent().empty(), "parent");
+      unused(!item.id().empty(), "id");
+      unused(item.update_mask().paths_size() > 0, "update_mask");
+      if (resource.has_value()) {
+        violations->Add(at(resource->second->name()),
+                        "must be unset for WRITE_ACTION_DELETE: the name says which record");
+      }
+      if (item.name().empty()) {
+        violations->Add(at("name"), "is required for WRITE_ACTION_DELETE");
+        return std::nullopt;
+      }
+      absl::StatusOr<ResourceName> parsed = ParseResourceName(item.name());
+      if (!parsed.ok()) {
+        violations->Add(at("name"), std::string(parsed.status().message()));
+        return std::nullopt;
+      }
+      single.kind = parsed->kind;
+      single.method = absl::StrCat("Delete", DescriptorOf(single.kind)->name());
+      single.request = NewRequest(single.method);
+      Message& request = *single.request;
+      request.GetReflection()->SetString(&request, Field(request, "name"), item.name());
+      request.GetReflection()->SetString(&request, Field(request, "etag"), item.etag());
+      return single;
+    }
+    default:
+      violations->Add(at("action"), "is required: WRITE_ACTION_CREATE, WRITE_ACTION_UPDATE or "
+                                    "WRITE_ACTION_DELETE");
+      return std::nullopt;
+  }
+}
+
+// Plans `single` on `view`, its record (as the single method would return
+// it) in `result`.
+absl::StatusOr<std::vector<Mutation>> PlanSingle(const SingleWrite& single,
+                                                 const RegistryView* view, Message* result) {
+  switch (single.action) {
+    case v1::WRITE_ACTION_CREATE:
+      return PlanCreate(single.kind, single.method, *single.request, view, result);
+    case v1::WRITE_ACTION_UPDATE:
+      return PlanUpdate(single.kind, single.method, *single.request, view, result);
+    default:
+      return PlanDelete(single.kind, single.method, *single.request, view, result);
+  }
+}
+
+}  // namespace
+
+absl::Status ResourceApi::BatchWrite(const v1::BatchWriteRequest& request, const Caller& caller,
+                                     v1::BatchWriteResponse* response) {
+  // Per item, the index of its record's mutation in the commit (-1: the
+  // item changes nothing).
+  std::vector<int> mutation_of;
+  const auto plan = [&](const RegistryView* base,
+                        Message* out_message) -> absl::StatusOr<std::vector<Mutation>> {
+    auto* out = static_cast<v1::BatchWriteResponse*>(out_message);
+    out->Clear();
+    mutation_of.assign(request.items_size(), -1);
+    ViolationList violations;
+    if (request.items_size() == 0) violations.Add("items", "must hold at least one write");
+    if (request.items_size() > kMaxBatchWrite) {
+      violations.Add("items", absl::StrCat("may hold at most ", kMaxBatchWrite, " writes, not ",
+                                           request.items_size()));
+      return violations.ToStatus("invalid BatchWrite request");
+    }
+    // Each item is planned on the state the items before it leave: the
+    // base view with their records applied (stamped as the commit would).
+    std::shared_ptr<const RegistryView> view(std::shared_ptr<const RegistryView>(), base);
+    std::vector<Mutation> mutations;
+    std::map<std::string, int> item_of_record;
+    std::optional<absl::Status> failed;
+    for (int i = 0; i < request.items_size(); ++i) {
+      const std::string prefix = absl::StrCat("items[", i, "]");
+      v1::BatchWriteResult* result = out->add_results();
+      const std::optional<SingleWrite> single =
+          SingleWriteOf(request.items(i), prefix, &violations);
+      if (!single.has_value()) continue;
+      std::unique_ptr<Message> record = NewResource(single->kind);
+      absl::StatusOr<std::vector<Mutation>> planned = PlanSingle(*single, view.get(), record.get());
+      if (!planned.ok()) {
+        if (absl::IsInvalidArgument(planned.status())) {
+          const std::vector<FieldViolation> found = FieldViolationsOf(planned.status());
+          if (found.empty()) violations.Add(prefix, std::string(planned.status().message()));
+          for (const FieldViolation& v : found) {
+            violations.Add(
+                absl::StrCat(prefix, ".", v.field == single->id_field ? "id" : v.field),
+                v.description);
+          }
+        } else if (!failed.has_value()) {
+          failed = absl::Status(planned.status().code(),
+                                absl::StrCat(prefix, ": ", planned.status().message()));
+        }
+        continue;
+      }
+      SetResult(*record, result);
+      std::vector<ViewChange> changes;
+      for (Mutation& m : *planned) {
+        const std::string name = NameOf(*m.after);
+        const auto [it, inserted] = item_of_record.try_emplace(name, i);
+        if (!inserted) {
+          violations.Add(prefix, absl::StrCat("changes ", name, ", which items[", it->second,
+                                              "] changes already; a batch changes each "
+                                              "record once"));
+        }
+        std::shared_ptr<Message> stamped(m.after->New());
+        stamped->CopyFrom(*m.after);
+        StampOutputFields(m.change, base->revision() + 1, absl::Now(), stamped.get());
+        changes.push_back(ViewChange{m.kind, std::move(stamped)});
+        mutations.push_back(std::move(m));
+      }
+      // The item's own record is its last mutation.
+      if (!planned->empty()) mutation_of[i] = static_cast<int>(mutations.size()) - 1;
+      if (!changes.empty()) view = view->Apply(view->revision(), changes);
+    }
+    RETURN_IF_ERROR(violations.ToStatus("invalid BatchWrite request"));
+    if (failed.has_value()) return *failed;
+    return mutations;
+  };
+  const auto finish = [&](int64_t revision, const std::vector<const Message*>& stamped,
+                          Message* out_message) {
+    auto* out = static_cast<v1::BatchWriteResponse*>(out_message);
+    for (int i = 0; i < out->results_size() && i < static_cast<int>(mutation_of.size()); ++i) {
+      const int m = mutation_of[i];
+      if (m >= 0 && m < static_cast<int>(stamped.size())) {
+        SetResult(*stamped[m], out->mutable_results(i));
+      }
+    }
+    out->set_revision(revision);
+  };
+  return Write("BatchWrite", request, caller, response, plan, finish);
 }
 
 }  // namespace missions::registry

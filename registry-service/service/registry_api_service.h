@@ -79,6 +79,9 @@ class RegistryApiService final : public ::registry::v1::RegistryApi::Service {
   grpc::Status WatchChanges(grpc::ServerContext* context,
                             const ::registry::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<::registry::v1::ChangeEvent>* writer) override;
+  grpc::Status BatchWrite(grpc::ServerContext* context,
+                          const ::registry::v1::BatchWriteRequest* request,
+                          ::registry::v1::BatchWriteResponse* response) override;
 
   // Ends every open WatchChanges stream (within about a second) with
   // UNAVAILABLE naming where to resume, and refuses new ones: call before

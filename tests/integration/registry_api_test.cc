@@ -11,7 +11,9 @@
 // concurrent updates with one etag; request_id replay, also across a server
 // restart; paging while another client inserts; as_of reads; the audit log
 // (and that the database refuses to alter it); the change feed across a
-// reconnect; the domain filter predicates.
+// reconnect; the domain filter predicates. Issue 10: Update without a
+// mask (the fields set) and with `*`; mandate decisions' end and day rules;
+// ImportDataset's request_id and empty datasets; BatchWrite.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -2876,6 +2878,195 @@ TEST_P(RegistryApiTest, ImportDatasetTakesARequestIdAndRefusesAnEmptyDataset) {
   request.clear_request_id();
   EXPECT_EQ(import(request, &again).error_code(), StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Revision(), revision);
+}
+
+// A BatchWrite item that creates `resource` (of the oneof field `set`).
+template <typename Resource>
+v1::BatchWriteItem CreateItem(const std::string& parent, const std::string& id,
+                              const Resource& resource,
+                              Resource* (v1::BatchWriteItem::*set)()) {
+  v1::BatchWriteItem item;
+  item.set_action(v1::WRITE_ACTION_CREATE);
+  item.set_parent(parent);
+  item.set_id(id);
+  *(item.*set)() = resource;
+  return item;
+}
+
+v1::BatchWriteItem DeleteItem(const std::string& name, const std::string& etag = "") {
+  v1::BatchWriteItem item;
+  item.set_action(v1::WRITE_ACTION_DELETE);
+  item.set_name(name);
+  item.set_etag(etag);
+  return item;
+}
+
+TEST_P(RegistryApiTest, BatchWriteAppliesEveryItemInOneRevision) {
+  const v1::Posting gone = GetPosting("missions/minusma/postings/2020-ipo-first-half");
+  v1::Mission polar = NewMission();
+  polar.set_region("regions/polar");
+  polar.clear_cluster();
+  v1::BatchWriteRequest request;
+  *request.add_items() = CreateItem("", "polar", NewRegion(), &v1::BatchWriteItem::mutable_region);
+  *request.add_items() = CreateItem("", "eucap-polar", polar, &v1::BatchWriteItem::mutable_mission);
+  *request.add_items() = CreateItem("missions/eucap-polar", "2021-advisers", NewPosting(),
+                                    &v1::BatchWriteItem::mutable_posting);
+  v1::BatchWriteItem* update = request.add_items();
+  update->set_action(v1::WRITE_ACTION_UPDATE);
+  update->mutable_mission()->set_name("missions/minusma");
+  update->mutable_mission()->set_short_name("MINUSMA (Mali)");
+  *request.add_items() = DeleteItem(gone.name(), gone.etag());
+  request.set_reason("Kamerstuk 29521 nr. 431");
+  request.set_request_id("batch-0b1c");
+
+  // validate_only: every result as it would be, nothing stored.
+  const std::string state = Dump();
+  request.set_validate_only(true);
+  v1::BatchWriteResponse checked;
+  grpc::Status status = Call(&Stub::BatchWrite, request, &checked);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(checked.revision(), 0);
+  ASSERT_EQ(checked.results_size(), 5);
+  EXPECT_EQ(checked.results(1).mission().name(), "missions/eucap-polar");
+  EXPECT_EQ(Dump(), state);
+
+  request.set_validate_only(false);
+  v1::BatchWriteResponse response;
+  status = Call(&Stub::BatchWrite, request, &response);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(response.revision(), 2);
+  EXPECT_EQ(Revision(), 2);
+  ASSERT_EQ(response.results_size(), 5);
+  EXPECT_EQ(response.results(0).region().name(), "regions/polar");
+  EXPECT_EQ(response.results(2).posting().name(),
+            "missions/eucap-polar/postings/2021-advisers");
+  EXPECT_EQ(response.results(3).mission().short_name(), "MINUSMA (Mali)");
+  EXPECT_TRUE(response.results(4).posting().has_delete_time());
+  for (const v1::BatchWriteResult& result : response.results()) {
+    EXPECT_NE(result.resource_case(), v1::BatchWriteResult::RESOURCE_NOT_SET);
+    const google::protobuf::Message& record = result.GetReflection()->GetMessage(
+        result, result.GetReflection()->GetOneofFieldDescriptor(
+                    result, result.GetDescriptor()->FindOneofByName("resource")));
+    EXPECT_EQ(record.GetReflection()->GetString(record,
+                                                record.GetDescriptor()->FindFieldByName("etag")),
+              registry::EtagFor(2));
+  }
+  EXPECT_EQ(GetMission("missions/eucap-polar").region(), "regions/polar");
+  EXPECT_EQ(GetMission("missions/minusma").location().at("nl"), "Mali");  // not cleared
+  EXPECT_TRUE(GetPosting(gone.name()).has_delete_time());
+  // One revision, one audit event per record, with the batch's reason.
+  v1::ListAuditEventsRequest audit;
+  std::vector<v1::AuditEvent> events;
+  for (const v1::AuditEvent& e : Audit(audit)) {
+    if (e.revision() == 2) events.push_back(e);
+  }
+  ASSERT_EQ(events.size(), 5u);
+  for (const v1::AuditEvent& e : events) {
+    EXPECT_EQ(e.method(), "BatchWrite");
+    EXPECT_EQ(e.reason(), "Kamerstuk 29521 nr. 431");
+    EXPECT_EQ(e.request_id(), "batch-0b1c");
+  }
+
+  // A retry gets the first response and writes nothing; the same id for
+  // another batch is refused.
+  v1::BatchWriteResponse again;
+  status = Call(&Stub::BatchWrite, request, &again);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(MessageDifferencer::Equals(again, response));
+  EXPECT_EQ(Revision(), 2);
+  request.set_reason("another");
+  status = Call(&Stub::BatchWrite, request, &again);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"request_id"});
+
+  // A record with children goes only together with them, children first.
+  v1::BatchWriteRequest remove;
+  *remove.add_items() = DeleteItem("missions/eucap-polar");
+  status = Call(&Stub::BatchWrite, remove);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(status);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "items[0]: ")) << status.error_message();
+  remove.clear_items();
+  *remove.add_items() = DeleteItem("missions/eucap-polar/postings/2021-advisers");
+  *remove.add_items() = DeleteItem("missions/eucap-polar");
+  *remove.add_items() = DeleteItem("regions/polar");
+  status = Call(&Stub::BatchWrite, remove);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(GetMission("missions/eucap-polar").has_delete_time());
+  EXPECT_EQ(Revision(), 3);
+}
+
+TEST_P(RegistryApiTest, BatchWriteReportsEveryViolationWithItsIndexAndStoresNothing) {
+  const std::string state = Dump();
+  v1::Mission unnamed = NewMission();
+  unnamed.clear_short_name();
+  v1::BatchWriteRequest request;
+  *request.add_items() = CreateItem("", "polar", NewRegion(), &v1::BatchWriteItem::mutable_region);
+  *request.add_items() = CreateItem("", "eucap-unnamed", unnamed,
+                                    &v1::BatchWriteItem::mutable_mission);
+  v1::BatchWriteItem* update = request.add_items();
+  update->set_action(v1::WRITE_ACTION_UPDATE);
+  update->mutable_posting()->set_name("missions/minusma/postings/2020-ipo-first-half");
+  update->mutable_posting()->set_count(-3);
+  *request.add_items() = DeleteItem("missions/Not_A_Name");
+  request.add_items();  // no action
+  *request.add_items() = CreateItem("missions/minusma", "Bad_Id", NewPosting(),
+                                    &v1::BatchWriteItem::mutable_posting);
+  v1::BatchWriteItem* masked = request.add_items();
+  masked->set_action(v1::WRITE_ACTION_UPDATE);
+  masked->mutable_mission()->set_name("missions/minusma");
+  masked->mutable_update_mask()->add_paths("short_name");
+  masked->mutable_update_mask()->add_paths("etag");
+  grpc::Status status = Call(&Stub::BatchWrite, request);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            (std::vector<std::string>{"items[1].mission.short_name", "items[2].posting.count",
+                                      "items[3].name", "items[4].action", "items[5].id",
+                                      "items[6].update_mask.paths[1]"}));
+  EXPECT_EQ(Dump(), state);
+
+  // Two items that change one record.
+  v1::BatchWriteRequest twice;
+  *twice.add_items() = DeleteItem("missions/minusma/postings/2020-ipo-first-half");
+  v1::BatchWriteItem* again = twice.add_items();
+  again->set_action(v1::WRITE_ACTION_UPDATE);
+  again->mutable_posting()->set_name("missions/minusma/postings/2020-ipo-first-half");
+  again->mutable_posting()->set_count(4);
+  status = Call(&Stub::BatchWrite, twice);
+  // The update of a record deleted by the item before it fails as the
+  // single Update would.
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(status);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "items[1]: ")) << status.error_message();
+  twice.mutable_items(0)->CopyFrom(*again);
+  twice.mutable_items(0)->mutable_posting()->set_count(3);
+  status = Call(&Stub::BatchWrite, twice);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"items[1]"});
+
+  // A stale etag in one item fails the batch with ABORTED.
+  const v1::Mission minusma = GetMission("missions/minusma");
+  ASSERT_TRUE(RenameMission(*stub_, minusma.name(), "MINUSMA-2", minusma.etag()).ok());
+  const std::string renamed = Dump();
+  v1::BatchWriteRequest stale;
+  *stale.add_items() = CreateItem("", "polar", NewRegion(), &v1::BatchWriteItem::mutable_region);
+  v1::BatchWriteItem* rename = stale.add_items();
+  rename->set_action(v1::WRITE_ACTION_UPDATE);
+  rename->mutable_mission()->set_name(minusma.name());
+  rename->mutable_mission()->set_etag(minusma.etag());
+  rename->mutable_mission()->set_short_name("MINUSMA-3");
+  status = Call(&Stub::BatchWrite, stale);
+  EXPECT_EQ(status.error_code(), StatusCode::ABORTED) << Describe(status);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "items[1]: ")) << status.error_message();
+  // No items, or too many.
+  v1::BatchWriteRequest none;
+  status = Call(&Stub::BatchWrite, none);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"items"});
+  v1::BatchWriteRequest many;
+  for (int i = 0; i < 501; ++i) *many.add_items() = DeleteItem("regions/europe");
+  status = Call(&Stub::BatchWrite, many);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"items"});
+  EXPECT_EQ(Dump(), renamed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, kBackendNames, BackendName);
