@@ -1000,6 +1000,14 @@ absl::StatusOr<std::vector<Mutation>> PlanUndelete(ResourceKind kind, const std:
   ClearOutputFields(after.get());
   // Whatever it refers to must exist again.
   ViewLookup refs(view);
+  // Nor may a live record have taken its place (a narrative's section, a
+  // decision's day) while it was deleted.
+  ViolationList taken;
+  RETURN_IF_ERROR(CheckUniqueness(*view, kind, *after, "", &taken));
+  if (!taken.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " cannot be restored: ", taken.violations().front().description));
+  }
   ViolationList broken = ValidateRecord(kind, *after, refs);
   if (!broken.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

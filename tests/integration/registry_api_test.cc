@@ -2801,6 +2801,20 @@ TEST_P(RegistryApiTest, MandateDecisionsEndNotBeforeTheirDayAndOnePerMissionAndD
             std::vector<std::string>{"dataset.missions[0].national_mandates[1].decided_on"});
   EXPECT_EQ(Dump(), state);
 
+  // A deleted decision leaves its day free; undeleting it once another
+  // decision took the day is refused.
+  v1::DeleteInternationalMandateDecisionRequest remove;
+  remove.set_name("missions/minusma/internationalMandates/unscr-2531");
+  ASSERT_TRUE(Call(&Stub::DeleteInternationalMandateDecision, remove).ok());
+  status = Call(&Stub::CreateInternationalMandateDecision, twin);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  v1::UndeleteInternationalMandateDecisionRequest restore;
+  restore.set_name(remove.name());
+  status = Call(&Stub::UndeleteInternationalMandateDecision, restore);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(status);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "unscr-2531-twin was decided on the same day"))
+      << status.error_message();
+
   // Concurrent creates of two decisions on one day: the commit checks the
   // state it follows, so exactly one is stored.
   std::vector<std::unique_ptr<Stub>> clients;
