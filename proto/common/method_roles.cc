@@ -86,6 +86,9 @@ const std::vector<MethodRule>& MethodRules() {
       {kRegistryApi, "Delete*", Role::kEditor, "force", Role::kAdmin},
       // Undelete restores one record (never a cascade).
       {kRegistryApi, "Undelete*", Role::kEditor, "", Role::kAdmin},
+      // Creates, updates and deletes (never a cascade: no force) in one
+      // revision.
+      {kRegistryApi, "BatchWrite", Role::kEditor, "", Role::kAdmin},
       // registry.v1.RegistryService: bulk access.
       {kRegistryService, "StreamYearDataset", Role::kReader, "", Role::kAdmin},
       {kRegistryService, "ImportDataset", Role::kAdmin, "", Role::kAdmin},

@@ -5,8 +5,8 @@
 // by the identities file):
 //   reader  every read (Get, List, BatchGet, the year stream, the change
 //           feed, every report method)
-//   editor  every write (Create, Update, Delete without force, Undelete)
-//           and the audit log
+//   editor  every write (Create, Update, Delete without force, Undelete,
+//           BatchWrite) and the audit log
 //   admin   force deletes (which cascade to child records) and
 //           ImportDataset (a whole dataset in one transaction)
 // Each role includes the ones above it: an editor may read, an admin may

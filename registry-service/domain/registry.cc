@@ -9,6 +9,7 @@
 #include "proto/common/status_macros.h"
 #include "registry-service/domain/as_of.h"
 #include "registry-service/domain/mission_order.h"
+#include "registry-service/domain/request_replay.h"
 #include "registry-service/domain/resource_names.h"
 #include "registry-service/domain/resource_types.h"
 #include "registry-service/domain/validation.h"
@@ -85,37 +86,63 @@ std::map<std::string, int> CountRecords(const v1::Dataset& dataset) {
 
 absl::StatusOr<v1::ImportDatasetResponse> Registry::ImportDataset(
     const v1::ImportDatasetRequest& request, const Caller& caller) {
+  constexpr absl::string_view kMethod = "ImportDataset";
+  const std::string fingerprint = RequestFingerprint(kMethod, request);
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  v1::ImportDatasetResponse response;
+  ASSIGN_OR_RETURN(const bool replayed, ReplayRequest(*views_->store(), request.request_id(),
+                                                      fingerprint, &response));
+  if (replayed) return response;
+
+  int records = 0;
+  for (const auto& [kind, count] : CountRecords(request.dataset())) {
+    (*response.mutable_record_counts())[kind] = count;
+    records += count;
+  }
   // References to records outside the dataset must already be stored:
   // checked on the latest view, and again inside the commit against the
   // state it follows if other commits came in between.
   const auto validate = [&](const RegistryView& view) -> absl::Status {
     ViewLookup lookup(&view);
     ViolationList violations;
+    if (records == 0) {
+      violations.Add("dataset", "holds no records; an import stores at least one");
+    }
     violations.Merge("dataset", ValidateDataset(request.dataset(), lookup));
     return violations.ToStatus("the dataset is invalid");
   };
   ASSIGN_OR_RETURN(const std::shared_ptr<const RegistryView> view, views_->ForWrite());
   RETURN_IF_ERROR(validate(*view));
-
-  v1::ImportDatasetResponse response;
-  for (const auto& [kind, count] : CountRecords(request.dataset())) {
-    (*response.mutable_record_counts())[kind] = count;
-  }
   if (request.validate_only()) return response;
   CommitInfo info;
   info.principal = caller.principal;
   info.display_name = caller.display_name;
   info.peer = caller.peer;
-  info.method = "ImportDataset";
-  ASSIGN_OR_RETURN(const int64_t revision,
-                   views_->Commit(ImportMutations(request.dataset()), info, nullptr,
-                                  [&](const RegistryView& base) -> absl::Status {
-                                    if (base.revision() == view->revision()) {
-                                      return absl::OkStatus();
-                                    }
-                                    return validate(base);
-                                  }));
-  response.set_revision(revision);
+  info.method = std::string(kMethod);
+  info.request_id = request.request_id();
+  info.request_fingerprint = fingerprint;
+  const absl::StatusOr<int64_t> revision = views_->Commit(
+      ImportMutations(request.dataset()), info,
+      [&](int64_t committed, const std::vector<const google::protobuf::Message*>&)
+          -> absl::StatusOr<std::string> {
+        response.set_revision(committed);
+        return response.SerializeAsString();
+      },
+      [&](const RegistryView& base) -> absl::Status {
+        if (base.revision() == view->revision()) return absl::OkStatus();
+        return validate(base);
+      });
+  if (!revision.ok()) {
+    // A concurrent import with the same request_id may have won the race
+    // (its records exist now, or the request_id is taken): the caller gets
+    // its response, as for any retry.
+    v1::ImportDatasetResponse first;
+    ASSIGN_OR_RETURN(const bool raced, ReplayRequest(*views_->store(), request.request_id(),
+                                                     fingerprint, &first));
+    if (raced) return first;
+    return revision.status();
+  }
+  response.set_revision(*revision);
   return response;
 }
 

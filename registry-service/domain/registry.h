@@ -30,10 +30,12 @@ class Registry {
   explicit Registry(ViewKeeper* views) : views_(views) {}
 
   // Validates and stores `request.dataset` in one transaction (or only
-  // validates, with `validate_only`). Returns InvalidArgument with every
-  // violation (paths such as "dataset.missions[2].mission.region"),
-  // AlreadyExists if a record is stored already, Unavailable if storage
-  // fails; nothing is stored on error.
+  // validates, with `validate_only`). A retry with the same `request_id`
+  // returns the first response and stores nothing. Returns InvalidArgument
+  // with every violation (paths such as "dataset.missions[2].mission.region";
+  // "dataset" for a dataset without records; "request_id" for an id used by
+  // a different request), AlreadyExists if a record is stored already,
+  // Unavailable if storage fails; nothing is stored on error.
   // `caller` (principal, display name, peer) is recorded with the
   // revision.
   absl::StatusOr<::registry::v1::ImportDatasetResponse> ImportDataset(

@@ -13,9 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/field_mask.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -26,6 +26,7 @@
 #include "registry-service/domain/filter.h"
 #include "registry-service/domain/mission_order.h"
 #include "registry-service/domain/order_by.h"
+#include "registry-service/domain/request_replay.h"
 #include "registry-service/domain/resource_types.h"
 #include "registry-service/domain/signed_token.h"
 #include "registry-service/domain/validation.h"
@@ -279,11 +280,38 @@ ViolationList ValidateRecord(ResourceKind kind, const Message& m, const Referenc
   return ViolationList();
 }
 
+// Adds a violation of `field`.decided_on if another live decision of the
+// same kind and mission was taken on the same (full) day as `decision`:
+// in_force_on could not tell them apart.
+template <typename Decision>
+void CheckDecisionDay(const RegistryView& view, ResourceKind kind, const Decision& decision,
+                      const std::string& field, ViolationList* violations) {
+  if (!decision.has_decided_on() || !IsFullDate(decision.decided_on())) return;
+  const absl::CivilDay day = FirstDay(decision.decided_on());
+  for (const ViewRecordPtr& r : view.Range(kind, ParentMission(decision.name()) + "/", true)) {
+    const auto& other = static_cast<const Decision&>(*r->message);
+    if (other.name() != decision.name() && other.has_decided_on() &&
+        IsFullDate(other.decided_on()) && FirstDay(other.decided_on()) == day) {
+      violations->Add(absl::StrCat(field, ".decided_on"),
+                      SameDayDecisionMessage(other.name(), decision.decided_on()));
+    }
+  }
+}
+
 // Rules across records that one record's validation cannot see: one
-// narrative per (mission, year, section, language) and one report text per
-// (year, kind, subject, language).
+// narrative per (mission, year, section, language), one report text per
+// (year, kind, subject, language), and one international and one national
+// mandate decision per mission and day.
 absl::Status CheckUniqueness(const RegistryView& view, ResourceKind kind, const Message& m,
                              const std::string& field, ViolationList* violations) {
+  if (kind == ResourceKind::kInternationalMandate) {
+    CheckDecisionDay(view, kind, static_cast<const v1::InternationalMandateDecision&>(m), field,
+                     violations);
+  }
+  if (kind == ResourceKind::kNationalMandate) {
+    CheckDecisionDay(view, kind, static_cast<const v1::NationalMandateDecision&>(m), field,
+                     violations);
+  }
   if (kind == ResourceKind::kNarrative) {
     const auto& n = static_cast<const v1::Narrative&>(m);
     for (const ViewRecordPtr& r : view.Range(kind, ParentMission(n.name()) + "/", true)) {
@@ -316,6 +344,26 @@ bool IsOutputOnly(absl::string_view path) {
          top == "delete_time";
 }
 
+// The implied update mask of an Update without one (AIP-134): the
+// top-level fields of `given` that are set, `name` and output-only fields
+// excepted. Set means: a message field or proto3 `optional` field that is
+// present; a repeated or map field with an entry; any other field with a
+// value other than its default (reflection's HasField for fields without
+// presence).
+FieldMask SetFieldsMask(const Message& given) {
+  FieldMask mask;
+  const Descriptor* d = given.GetDescriptor();
+  const auto* reflection = given.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* fd = d->field(i);
+    if (fd->name() == "name" || IsOutputOnly(fd->name())) continue;
+    const bool set = fd->is_repeated() ? reflection->FieldSize(given, fd) > 0
+                                       : reflection->HasField(given, fd);
+    if (set) mask.add_paths(fd->name());
+  }
+  return mask;
+}
+
 // The top-level fields whose values differ between `a` and `b` (for the
 // audit log), output-only fields excepted.
 std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
@@ -333,15 +381,7 @@ std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
 }
 
 // A deterministic serialization (map order fixed) for fingerprints.
-std::string Deterministic(const Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
+std::string Deterministic(const Message& m) { return DeterministicBytes(m); }
 
 void PackAny(const std::string& bytes, ResourceKind kind, google::protobuf::Any* any) {
   any->set_type_url(absl::StrCat("type.googleapis.com/", DescriptorOf(kind)->full_name()));
@@ -685,33 +725,14 @@ absl::Status ResourceApi::Write(
     absl::string_view method, const Message& request, const Caller& caller,
     Message* response,
     const std::function<absl::StatusOr<std::vector<Mutation>>(const RegistryView*, Message*)>&
-        plan) {
+        plan,
+    const std::function<void(int64_t, const std::vector<const Message*>&, Message*)>& finish) {
   const std::string request_id = GetString(request, "request_id");
-  std::unique_ptr<Message> without_id(request.New());
-  without_id->CopyFrom(request);
-  if (const FieldDescriptor* fd = Field(*without_id, "request_id")) {
-    without_id->GetReflection()->ClearField(without_id.get(), fd);
-  }
-  const std::string fingerprint =
-      absl::StrCat(method, ":", StableDigest(Deterministic(*without_id)));
+  const std::string fingerprint = RequestFingerprint(method, request);
   const auto replay = [&]() -> absl::StatusOr<bool> {
-    if (request_id.empty()) return false;
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored, store_->FindRequest(request_id));
-    if (!stored.has_value()) return false;
-    if (stored->fingerprint != fingerprint) {
-      return InvalidArgumentWithViolations(
-          "request_id reused", {{"request_id", absl::StrCat("was used for a different request (",
-                                                            stored->method, ")")}});
-    }
-    if (!response->ParseFromString(stored->response)) {
-      return absl::DataLossError("the stored response of this request_id cannot be read");
-    }
-    return true;
+    return ReplayRequest(*store_, request_id, fingerprint, response);
   };
-  if (request_id.size() > 200) {
-    return InvalidArgumentWithViolations("invalid request",
-                                         {{"request_id", "must be at most 200 characters"}});
-  }
+  RETURN_IF_ERROR(CheckRequestId(request_id));
   ASSIGN_OR_RETURN(const bool replayed, replay());
   if (replayed) return absl::OkStatus();
 
@@ -760,9 +781,14 @@ absl::Status ResourceApi::Write(
     };
     committed = views_->Commit(
         mutations, info,
-        [&](int64_t, const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
-          // The target record is the last mutation; children (force) come first.
-          response->CopyFrom(*stamped.back());
+        [&](int64_t revision,
+            const std::vector<const Message*>& stamped) -> absl::StatusOr<std::string> {
+          if (finish) {
+            finish(revision, stamped, response);
+          } else {
+            // The target record is the last mutation; children (force) come first.
+            response->CopyFrom(*stamped.back());
+          }
           return response->SerializeAsString();
         },
         recheck);
@@ -780,253 +806,298 @@ absl::Status ResourceApi::Write(
   return absl::OkStatus();
 }
 
+namespace {
+
+// Plans a Create: the record built from parent and id, validated as a
+// whole; NotFound for a missing parent, AlreadyExists for a taken name.
+absl::StatusOr<std::vector<Mutation>> PlanCreate(ResourceKind kind, const std::string& method,
+                                                 const Message& request, const RegistryView* view,
+                                                 Message* out) {
+  ViolationList violations;
+  const Descriptor* type = DescriptorOf(kind);
+  const FieldDescriptor* resource_field = FieldOfType(request, type);
+  const std::string resource_path = resource_field->name();
+  const std::string id_field = absl::StrCat(resource_path, "_id");
+  const std::string id = GetString(request, id_field);
+  std::string name;
+  const std::optional<ResourceKind> parent_kind = ParentKindOf(kind);
+  std::string parent;
+  if (parent_kind.has_value()) {
+    parent = GetString(request, "parent");
+    CheckName(*parent_kind, parent, "parent", &violations);
+    name = absl::StrCat(parent, "/", CollectionOf(kind), "/", id);
+  } else {
+    name = absl::StrCat(CollectionOf(kind), "/", id);
+  }
+  if (id.empty()) {
+    violations.Add(id_field, "is required");
+  } else if (absl::Status s = ParseResourceName(name, kind).status();
+             !s.ok() && violations.empty()) {
+    violations.Add(id_field, std::string(s.message()));
+  }
+  // A well-formed name: parent and id are valid.
+  const bool name_ok = violations.empty();
+  if (!Has(request, resource_path)) violations.Add(resource_path, "is required");
+  auto record = std::shared_ptr<Message>(NewResource(kind));
+  record->CopyFrom(request.GetReflection()->GetMessage(request, resource_field));
+  ClearOutputFields(record.get());
+  record->GetReflection()->SetString(record.get(), Field(*record, "name"), name);
+  // Personnel figures and report years carry their year twice.
+  if (const FieldDescriptor* year = Field(*record, "year");
+      year != nullptr && (kind == ResourceKind::kPersonnelFigures ||
+                          kind == ResourceKind::kReportYear) &&
+      record->GetReflection()->GetInt32(*record, year) == 0) {
+    int parsed = 0;
+    if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
+  }
+  ViewLookup refs(view);
+  // A missing parent is NOT_FOUND (as documented), not a violation of the
+  // record's name that some validators would report.
+  if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
+    return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
+  }
+  if (Has(request, resource_path)) {
+    // Every violation at once, also next to a bad parent or id; the
+    // record's name is built from those, so its violations are theirs.
+    const ViolationList checked = ValidateRecord(kind, *record, refs);
+    for (const FieldViolation& v : checked.violations()) {
+      if (name_ok || v.field != "name") {
+        violations.Add(absl::StrCat(resource_path, ".", v.field), v.description);
+      }
+    }
+    if (name_ok) {
+      RETURN_IF_ERROR(CheckUniqueness(*view, kind, *record, resource_path, &violations));
+    }
+  }
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  // Taken names are found here too, so that validate_only reports them;
+  // the commit checks again.
+  if (const ViewRecord* existing = view->Find(kind, name); existing != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        name, " already exists", existing->deleted ? " (deleted; undelete it)" : ""));
+  }
+  out->CopyFrom(*record);
+  Mutation mutation;
+  mutation.change = Change::kCreate;
+  mutation.kind = kind;
+  mutation.after = std::move(record);
+  return std::vector<Mutation>{std::move(mutation)};
+}
+
+// Plans an Update: the stored record with the fields the mask names (or,
+// without a mask, the fields set in the request; `*`: all) taken from the
+// request, validated as a whole; no mutation if nothing changes.
+absl::StatusOr<std::vector<Mutation>> PlanUpdate(ResourceKind kind, const std::string& method,
+                                                 const Message& request, const RegistryView* view,
+                                                 Message* out) {
+  ViolationList violations;
+  const Descriptor* type = DescriptorOf(kind);
+  const FieldDescriptor* resource_field = FieldOfType(request, type);
+  const std::string resource_path = resource_field->name();
+  const Message& given = request.GetReflection()->GetMessage(request, resource_field);
+  const std::string name = NameOf(given);
+  CheckName(kind, name, resource_path + ".name", &violations);
+  const auto& mask =
+      static_cast<const FieldMask&>(request.GetReflection()->GetMessage(request, Field(request, "update_mask")));
+  // `*` (alone) replaces the whole record (AIP-134).
+  const bool replace_all = mask.paths_size() == 1 && mask.paths(0) == "*";
+  for (int i = 0; i < mask.paths_size() && !replace_all; ++i) {
+    const std::string& path = mask.paths(i);
+    const std::string field = absl::StrCat("update_mask.paths[", i, "]");
+    if (path == "*") {
+      violations.Add(field, "'*' replaces the whole record and must be the only path");
+    } else if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
+      violations.Add(field, absl::StrCat("'", path, "' is not a field of ", type->name()));
+    } else if (IsOutputOnly(path)) {
+      violations.Add(field, absl::StrCat("'", path, "' is output only"));
+    } else if (path == "name") {
+      violations.Add(field, "the name cannot change");
+    }
+  }
+  const std::string etag = GetString(given, "etag");
+  const int64_t expected = ExpectedRevision(etag, resource_path + ".etag", &violations);
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  ASSIGN_OR_RETURN(StoredResource current, CurrentRecord(*view, kind, name));
+  if (current.deleted) {
+    return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
+  }
+  RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
+  auto merged = std::shared_ptr<Message>(NewResource(kind));
+  if (replace_all) {
+    merged->CopyFrom(given);
+  } else {
+    // Without a mask: the fields set in the request.
+    const FieldMask applied = mask.paths_size() > 0 ? mask : SetFieldsMask(given);
+    merged->CopyFrom(*current.message);
+    FieldMaskUtil::MergeOptions options;
+    options.set_replace_message_fields(true);
+    options.set_replace_repeated_fields(true);
+    if (applied.paths_size() > 0) {
+      FieldMaskUtil::MergeMessageTo(given, applied, options, merged.get());
+    }
+  }
+  ClearOutputFields(merged.get());
+  merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
+  ViewLookup refs(view);
+  violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
+  RETURN_IF_ERROR(CheckUniqueness(*view, kind, *merged, resource_path, &violations));
+  RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
+  std::unique_ptr<Message> before(current.message->New());
+  before->CopyFrom(*current.message);
+  ClearOutputFields(before.get());
+  Mutation mutation;
+  mutation.change = Change::kUpdate;
+  mutation.kind = kind;
+  mutation.fields = ChangedFields(*before, *merged);
+  mutation.expected_revision = current.revision;
+  out->CopyFrom(*merged);
+  if (mutation.fields.empty()) {
+    // Nothing changes: no revision, the stored record is the answer.
+    out->CopyFrom(*current.message);
+    return std::vector<Mutation>();
+  }
+  mutation.after = std::move(merged);
+  return std::vector<Mutation>{std::move(mutation)};
+}
+
+// Plans a Delete: the record and, with force, its live children;
+// FailedPrecondition for live children without force and for referrers.
+absl::StatusOr<std::vector<Mutation>> PlanDelete(ResourceKind kind, const std::string& method,
+                                                 const Message& request, const RegistryView* view,
+                                                 Message* out) {
+  ASSIGN_OR_RETURN(StoredResource current,
+                   CurrentForChange(*view, kind, request, method, /*deleted=*/false));
+  const std::string name = NameOf(*current.message);
+  std::vector<Mutation> mutations;
+  // Live records under it.
+  std::vector<std::string> live_children;
+  for (ResourceKind child : ChildKindsOf(kind)) {
+    for (const ViewRecordPtr& child_record : view->Range(child, name + "/", /*live=*/true)) {
+      const StoredResource c = child_record->ToStored();
+      live_children.push_back(NameOf(*c.message));
+      auto after = std::shared_ptr<Message>(c.message->New());
+      after->CopyFrom(*c.message);
+      ClearOutputFields(after.get());
+      Mutation m;
+      m.change = Change::kDelete;
+      m.kind = child;
+      m.after = std::move(after);
+      m.expected_revision = c.revision;
+      mutations.push_back(std::move(m));
+    }
+  }
+  if (!live_children.empty() && !GetBool(request, "force")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " has ", live_children.size(), " live record(s) under it (e.g. ",
+        live_children.front(), "); delete them first or set force"));
+  }
+  // Live records elsewhere that refer to it.
+  std::vector<std::string> referrers;
+  if (kind == ResourceKind::kRegion || kind == ResourceKind::kCluster) {
+    for (const ViewRecordPtr& r : view->Range(ResourceKind::kMission, "", /*live=*/true)) {
+      const auto& m = static_cast<const v1::Mission&>(*r->message);
+      if ((m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
+    }
+  }
+  if (kind == ResourceKind::kCapPool) {
+    for (const ViewRecordPtr& r :
+         view->Range(ResourceKind::kNationalMandate, "", /*live=*/true)) {
+      const auto& d = static_cast<const v1::NationalMandateDecision&>(*r->message);
+      if (d.cap().pool() == name) referrers.push_back(d.name());
+    }
+  }
+  if (!referrers.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is referred to by ", referrers.size(), " live record(s) (e.g. ",
+        referrers.front(), "); change or delete them first"));
+  }
+  auto after = std::shared_ptr<Message>(current.message->New());
+  after->CopyFrom(*current.message);
+  ClearOutputFields(after.get());
+  out->CopyFrom(*current.message);
+  Mutation m;
+  m.change = Change::kDelete;
+  m.kind = kind;
+  m.after = std::move(after);
+  m.expected_revision = current.revision;
+  mutations.push_back(std::move(m));
+  return mutations;
+}
+
+// Plans an Undelete: FailedPrecondition unless the record is deleted and
+// its parent and references exist.
+absl::StatusOr<std::vector<Mutation>> PlanUndelete(ResourceKind kind, const std::string& method,
+                                                   const Message& request, const RegistryView* view,
+                                                   Message* out) {
+  ASSIGN_OR_RETURN(StoredResource current,
+                   CurrentForChange(*view, kind, request, method, /*deleted=*/true));
+  const std::string name = NameOf(*current.message);
+  auto after = std::shared_ptr<Message>(current.message->New());
+  after->CopyFrom(*current.message);
+  ClearOutputFields(after.get());
+  // Whatever it refers to must exist again.
+  ViewLookup refs(view);
+  // Nor may a live record have taken its place (a narrative's section, a
+  // decision's day) while it was deleted.
+  ViolationList taken;
+  RETURN_IF_ERROR(CheckUniqueness(*view, kind, *after, "", &taken));
+  if (!taken.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " cannot be restored: ", taken.violations().front().description));
+  }
+  ViolationList broken = ValidateRecord(kind, *after, refs);
+  if (!broken.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " cannot be restored: ", broken.violations().front().field, " ",
+        broken.violations().front().description));
+  }
+  if (const std::optional<ResourceKind> parent_kind = ParentKindOf(kind)) {
+    ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(name));
+    if (!refs.Exists(ParentName(parsed))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(name, " cannot be restored while ", ParentName(parsed), " is deleted"));
+    }
+  }
+  out->CopyFrom(*after);
+  Mutation m;
+  m.change = Change::kUndelete;
+  m.kind = kind;
+  m.after = std::move(after);
+  m.expected_revision = current.revision;
+  return std::vector<Mutation>{std::move(m)};
+}
+
+}  // namespace
+
 absl::Status ResourceApi::Create(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Create", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ViolationList violations;
-    const Descriptor* type = DescriptorOf(kind);
-    const FieldDescriptor* resource_field = FieldOfType(request, type);
-    const std::string resource_path = resource_field->name();
-    const std::string id_field = absl::StrCat(resource_path, "_id");
-    const std::string id = GetString(request, id_field);
-    std::string name;
-    const std::optional<ResourceKind> parent_kind = ParentKindOf(kind);
-    std::string parent;
-    if (parent_kind.has_value()) {
-      parent = GetString(request, "parent");
-      CheckName(*parent_kind, parent, "parent", &violations);
-      name = absl::StrCat(parent, "/", CollectionOf(kind), "/", id);
-    } else {
-      name = absl::StrCat(CollectionOf(kind), "/", id);
-    }
-    if (id.empty()) {
-      violations.Add(id_field, "is required");
-    } else if (absl::Status s = ParseResourceName(name, kind).status();
-               !s.ok() && violations.empty()) {
-      violations.Add(id_field, std::string(s.message()));
-    }
-    // A well-formed name: parent and id are valid.
-    const bool name_ok = violations.empty();
-    if (!Has(request, resource_path)) violations.Add(resource_path, "is required");
-    auto record = std::shared_ptr<Message>(NewResource(kind));
-    record->CopyFrom(request.GetReflection()->GetMessage(request, resource_field));
-    ClearOutputFields(record.get());
-    record->GetReflection()->SetString(record.get(), Field(*record, "name"), name);
-    // Personnel figures and report years carry their year twice.
-    if (const FieldDescriptor* year = Field(*record, "year");
-        year != nullptr && (kind == ResourceKind::kPersonnelFigures ||
-                            kind == ResourceKind::kReportYear) &&
-        record->GetReflection()->GetInt32(*record, year) == 0) {
-      int parsed = 0;
-      if (absl::SimpleAtoi(id, &parsed)) record->GetReflection()->SetInt32(record.get(), year, parsed);
-    }
-    ViewLookup refs(view);
-    // A missing parent is NOT_FOUND (as documented), not a violation of the
-    // record's name that some validators would report.
-    if (name_ok && parent_kind.has_value() && !refs.Exists(parent)) {
-      return absl::NotFoundError(absl::StrCat("the parent ", parent, " does not exist"));
-    }
-    if (Has(request, resource_path)) {
-      // Every violation at once, also next to a bad parent or id; the
-      // record's name is built from those, so its violations are theirs.
-      const ViolationList checked = ValidateRecord(kind, *record, refs);
-      for (const FieldViolation& v : checked.violations()) {
-        if (name_ok || v.field != "name") {
-          violations.Add(absl::StrCat(resource_path, ".", v.field), v.description);
-        }
-      }
-      if (name_ok) {
-        RETURN_IF_ERROR(CheckUniqueness(*view, kind, *record, resource_path, &violations));
-      }
-    }
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    // Taken names are found here too, so that validate_only reports them;
-    // the commit checks again.
-    if (const ViewRecord* existing = view->Find(kind, name); existing != nullptr) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          name, " already exists", existing->deleted ? " (deleted; undelete it)" : ""));
-    }
-    out->CopyFrom(*record);
-    Mutation mutation;
-    mutation.change = Change::kCreate;
-    mutation.kind = kind;
-    mutation.after = std::move(record);
-    return std::vector<Mutation>{std::move(mutation)};
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanCreate(kind, method, request, view, out);
   });
 }
 
 absl::Status ResourceApi::Update(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Update", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ViolationList violations;
-    const Descriptor* type = DescriptorOf(kind);
-    const FieldDescriptor* resource_field = FieldOfType(request, type);
-    const std::string resource_path = resource_field->name();
-    const Message& given = request.GetReflection()->GetMessage(request, resource_field);
-    const std::string name = NameOf(given);
-    CheckName(kind, name, resource_path + ".name", &violations);
-    const auto& mask =
-        static_cast<const FieldMask&>(request.GetReflection()->GetMessage(request, Field(request, "update_mask")));
-    for (int i = 0; i < mask.paths_size(); ++i) {
-      const std::string& path = mask.paths(i);
-      const std::string field = absl::StrCat("update_mask.paths[", i, "]");
-      if (!FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
-        violations.Add(field, absl::StrCat("'", path, "' is not a field of ", type->name()));
-      } else if (IsOutputOnly(path)) {
-        violations.Add(field, absl::StrCat("'", path, "' is output only"));
-      } else if (path == "name") {
-        violations.Add(field, "the name cannot change");
-      }
-    }
-    const std::string etag = GetString(given, "etag");
-    const int64_t expected = ExpectedRevision(etag, resource_path + ".etag", &violations);
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    ASSIGN_OR_RETURN(StoredResource current, CurrentRecord(*view, kind, name));
-    if (current.deleted) {
-      return absl::FailedPreconditionError(absl::StrCat(name, " is deleted; undelete it first"));
-    }
-    RETURN_IF_ERROR(CheckEtag(name, etag, expected, current.revision));
-    auto merged = std::shared_ptr<Message>(NewResource(kind));
-    if (mask.paths_size() == 0) {
-      merged->CopyFrom(given);
-    } else {
-      merged->CopyFrom(*current.message);
-      FieldMaskUtil::MergeOptions options;
-      options.set_replace_message_fields(true);
-      options.set_replace_repeated_fields(true);
-      FieldMaskUtil::MergeMessageTo(given, mask, options, merged.get());
-    }
-    ClearOutputFields(merged.get());
-    merged->GetReflection()->SetString(merged.get(), Field(*merged, "name"), name);
-    ViewLookup refs(view);
-    violations.Merge(resource_path, ValidateRecord(kind, *merged, refs));
-    RETURN_IF_ERROR(CheckUniqueness(*view, kind, *merged, resource_path, &violations));
-    RETURN_IF_ERROR(violations.ToStatus(absl::StrCat("invalid ", method, " request")));
-    std::unique_ptr<Message> before(current.message->New());
-    before->CopyFrom(*current.message);
-    ClearOutputFields(before.get());
-    Mutation mutation;
-    mutation.change = Change::kUpdate;
-    mutation.kind = kind;
-    mutation.fields = ChangedFields(*before, *merged);
-    mutation.expected_revision = current.revision;
-    out->CopyFrom(*merged);
-    if (mutation.fields.empty()) {
-      // Nothing changes: no revision, the stored record is the answer.
-      out->CopyFrom(*current.message);
-      return std::vector<Mutation>();
-    }
-    mutation.after = std::move(merged);
-    return std::vector<Mutation>{std::move(mutation)};
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanUpdate(kind, method, request, view, out);
   });
 }
 
 absl::Status ResourceApi::Delete(ResourceKind kind, const Message& request,
                                  const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Delete", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ASSIGN_OR_RETURN(StoredResource current,
-                     CurrentForChange(*view, kind, request, method, /*deleted=*/false));
-    const std::string name = NameOf(*current.message);
-    std::vector<Mutation> mutations;
-    // Live records under it.
-    std::vector<std::string> live_children;
-    for (ResourceKind child : ChildKindsOf(kind)) {
-      for (const ViewRecordPtr& child_record : view->Range(child, name + "/", /*live=*/true)) {
-        const StoredResource c = child_record->ToStored();
-        live_children.push_back(NameOf(*c.message));
-        auto after = std::shared_ptr<Message>(c.message->New());
-        after->CopyFrom(*c.message);
-        ClearOutputFields(after.get());
-        Mutation m;
-        m.change = Change::kDelete;
-        m.kind = child;
-        m.after = std::move(after);
-        m.expected_revision = c.revision;
-        mutations.push_back(std::move(m));
-      }
-    }
-    if (!live_children.empty() && !GetBool(request, "force")) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " has ", live_children.size(), " live record(s) under it (e.g. ",
-          live_children.front(), "); delete them first or set force"));
-    }
-    // Live records elsewhere that refer to it.
-    std::vector<std::string> referrers;
-    if (kind == ResourceKind::kRegion || kind == ResourceKind::kCluster) {
-      for (const ViewRecordPtr& r : view->Range(ResourceKind::kMission, "", /*live=*/true)) {
-        const auto& m = static_cast<const v1::Mission&>(*r->message);
-        if ((m.region() == name || m.cluster() == name)) referrers.push_back(m.name());
-      }
-    }
-    if (kind == ResourceKind::kCapPool) {
-      for (const ViewRecordPtr& r :
-           view->Range(ResourceKind::kNationalMandate, "", /*live=*/true)) {
-        const auto& d = static_cast<const v1::NationalMandateDecision&>(*r->message);
-        if (d.cap().pool() == name) referrers.push_back(d.name());
-      }
-    }
-    if (!referrers.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " is referred to by ", referrers.size(), " live record(s) (e.g. ",
-          referrers.front(), "); change or delete them first"));
-    }
-    auto after = std::shared_ptr<Message>(current.message->New());
-    after->CopyFrom(*current.message);
-    ClearOutputFields(after.get());
-    out->CopyFrom(*current.message);
-    Mutation m;
-    m.change = Change::kDelete;
-    m.kind = kind;
-    m.after = std::move(after);
-    m.expected_revision = current.revision;
-    mutations.push_back(std::move(m));
-    return mutations;
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanDelete(kind, method, request, view, out);
   });
 }
 
 absl::Status ResourceApi::Undelete(ResourceKind kind, const Message& request,
                                    const Caller& caller, Message* response) {
   const std::string method = absl::StrCat("Undelete", DescriptorOf(kind)->name());
-  return Write(method, request, caller, response,
-               [&](const RegistryView* view, Message* out)
-                   -> absl::StatusOr<std::vector<Mutation>> {
-    ASSIGN_OR_RETURN(StoredResource current,
-                     CurrentForChange(*view, kind, request, method, /*deleted=*/true));
-    const std::string name = NameOf(*current.message);
-    auto after = std::shared_ptr<Message>(current.message->New());
-    after->CopyFrom(*current.message);
-    ClearOutputFields(after.get());
-    // Whatever it refers to must exist again.
-    ViewLookup refs(view);
-    ViolationList broken = ValidateRecord(kind, *after, refs);
-    if (!broken.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          name, " cannot be restored: ", broken.violations().front().field, " ",
-          broken.violations().front().description));
-    }
-    if (const std::optional<ResourceKind> parent_kind = ParentKindOf(kind)) {
-      ASSIGN_OR_RETURN(ResourceName parsed, ParseResourceName(name));
-      if (!refs.Exists(ParentName(parsed))) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(name, " cannot be restored while ", ParentName(parsed), " is deleted"));
-      }
-    }
-    out->CopyFrom(*after);
-    Mutation m;
-    m.change = Change::kUndelete;
-    m.kind = kind;
-    m.after = std::move(after);
-    m.expected_revision = current.revision;
-    return std::vector<Mutation>{std::move(m)};
+  return Write(method, request, caller, response, [&](const RegistryView* view, Message* out) {
+    return PlanUndelete(kind, method, request, view, out);
   });
 }
 
@@ -1119,6 +1190,243 @@ absl::Status ResourceApi::WatchChanges(
                                  std::min(deadline, absl::Now() + absl::Seconds(1)));
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+constexpr int kMaxBatchWrite = 500;
+
+// The record a BatchWriteItem or BatchWriteResult holds in its `resource`
+// oneof: its kind and field; nullopt if none is set.
+std::optional<std::pair<ResourceKind, const FieldDescriptor*>> ResourceOf(const Message& item) {
+  const google::protobuf::OneofDescriptor* oneof =
+      item.GetDescriptor()->FindOneofByName("resource");
+  const FieldDescriptor* fd = item.GetReflection()->GetOneofFieldDescriptor(item, oneof);
+  if (fd == nullptr) return std::nullopt;
+  for (ResourceKind kind : kAllKinds) {
+    if (DescriptorOf(kind) == fd->message_type()) return std::make_pair(kind, fd);
+  }
+  return std::nullopt;
+}
+
+// Sets the `resource` oneof of `result` to a copy of `record`.
+void SetResult(const Message& record, v1::BatchWriteResult* result) {
+  const FieldDescriptor* fd = FieldOfType(*result, record.GetDescriptor());
+  result->GetReflection()->MutableMessage(result, fd)->CopyFrom(record);
+}
+
+// The single write one BatchWriteItem stands for: the request of the
+// standard method (e.g. a CreateMissionRequest) and how to plan it.
+struct SingleWrite {
+  ResourceKind kind = ResourceKind::kRegion;
+  v1::WriteAction action = v1::WRITE_ACTION_UNSPECIFIED;
+  // e.g. "CreateMission".
+  std::string method;
+  std::unique_ptr<Message> request;
+  // The field of `request` that the item calls `id` (e.g. "mission_id").
+  std::string id_field;
+};
+
+// A new, empty request of the standard method `method` ("CreateMission":
+// registry.v1.CreateMissionRequest).
+std::unique_ptr<Message> NewRequest(const std::string& method) {
+  const Descriptor* d = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+      absl::StrCat("registry.v1.", method, "Request"));
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+}
+
+// Builds the single write of `item` (at `prefix`, "items[3]"); the item's
+// own shape errors (no action, no record, fields the action does not use)
+// go to `violations`, and nullopt is returned when there is nothing to plan.
+std::optional<SingleWrite> SingleWriteOf(const v1::BatchWriteItem& item,
+                                         const std::string& prefix,
+                                         ViolationList* violations) {
+  const auto at = [&](absl::string_view field) { return absl::StrCat(prefix, ".", field); };
+  const v1::WriteAction action = item.action();
+  const auto unused = [&](bool set, absl::string_view field) {
+    if (set) {
+      violations->Add(at(field), absl::StrCat("is not used by ", v1::WriteAction_Name(action),
+                                              "; leave it empty"));
+    }
+  };
+  const std::optional<std::pair<ResourceKind, const FieldDescriptor*>> resource = ResourceOf(item);
+  SingleWrite single;
+  single.action = action;
+  switch (action) {
+    case v1::WRITE_ACTION_CREATE:
+    case v1::WRITE_ACTION_UPDATE: {
+      const bool create = action == v1::WRITE_ACTION_CREATE;
+      unused(!create && !item.parent().empty(), "parent");
+      unused(!create && !item.id().empty(), "id");
+      unused(create && item.update_mask().paths_size() > 0, "update_mask");
+      unused(!item.name().empty(), "name");
+      unused(!item.etag().empty(), "etag");
+      if (!resource.has_value()) {
+        violations->Add(prefix, absl::StrCat(v1::WriteAction_Name(action),
+                                             " needs the record: set one of region, cluster, "
+                                             "cap_pool, report_year, report_text, mission, "
+                                             "international_mandate_decision, "
+                                             "national_mandate_decision, personnel_figures, "
+                                             "posting, financial_contribution, narrative"));
+        return std::nullopt;
+      }
+      single.kind = resource->first;
+      const std::string resource_field = resource->second->name();
+      single.method =
+          absl::StrCat(create ? "Create" : "Update", DescriptorOf(single.kind)->name());
+      single.request = NewRequest(single.method);
+      Message& request = *single.request;
+      request.GetReflection()
+          ->MutableMessage(&request, Field(request, resource_field))
+          ->CopyFrom(item.GetReflection()->GetMessage(item, resource->second));
+      if (create) {
+        single.id_field = absl::StrCat(resource_field, "_id");
+        request.GetReflection()->SetString(&request, Field(request, single.id_field), item.id());
+        if (const FieldDescriptor* parent = Field(request, "parent")) {
+          request.GetReflection()->SetString(&request, parent, item.parent());
+        } else if (!item.parent().empty()) {
+          violations->Add(at("parent"), absl::StrCat("must be empty: a ",
+                                                     ResourceKindLabel(single.kind),
+                                                     " has no parent"));
+        }
+      } else {
+        request.GetReflection()
+            ->MutableMessage(&request, Field(request, "update_mask"))
+            ->CopyFrom(item.update_mask());
+      }
+      return single;
+    }
+    case v1::WRITE_ACTION_DELETE: {
+      unused(!item.parent().empty(), "parent");
+      unused(!item.id().empty(), "id");
+      unused(item.update_mask().paths_size() > 0, "update_mask");
+      if (resource.has_value()) {
+        violations->Add(at(resource->second->name()),
+                        "must be unset for WRITE_ACTION_DELETE: the name says which record");
+      }
+      if (item.name().empty()) {
+        violations->Add(at("name"), "is required for WRITE_ACTION_DELETE");
+        return std::nullopt;
+      }
+      absl::StatusOr<ResourceName> parsed = ParseResourceName(item.name());
+      if (!parsed.ok()) {
+        violations->Add(at("name"), std::string(parsed.status().message()));
+        return std::nullopt;
+      }
+      single.kind = parsed->kind;
+      single.method = absl::StrCat("Delete", DescriptorOf(single.kind)->name());
+      single.request = NewRequest(single.method);
+      Message& request = *single.request;
+      request.GetReflection()->SetString(&request, Field(request, "name"), item.name());
+      request.GetReflection()->SetString(&request, Field(request, "etag"), item.etag());
+      return single;
+    }
+    default:
+      violations->Add(at("action"), "is required: WRITE_ACTION_CREATE, WRITE_ACTION_UPDATE or "
+                                    "WRITE_ACTION_DELETE");
+      return std::nullopt;
+  }
+}
+
+// Plans `single` on `view`, its record (as the single method would return
+// it) in `result`.
+absl::StatusOr<std::vector<Mutation>> PlanSingle(const SingleWrite& single,
+                                                 const RegistryView* view, Message* result) {
+  switch (single.action) {
+    case v1::WRITE_ACTION_CREATE:
+      return PlanCreate(single.kind, single.method, *single.request, view, result);
+    case v1::WRITE_ACTION_UPDATE:
+      return PlanUpdate(single.kind, single.method, *single.request, view, result);
+    default:
+      return PlanDelete(single.kind, single.method, *single.request, view, result);
+  }
+}
+
+}  // namespace
+
+absl::Status ResourceApi::BatchWrite(const v1::BatchWriteRequest& request, const Caller& caller,
+                                     v1::BatchWriteResponse* response) {
+  // Per item, the index of its record's mutation in the commit (-1: the
+  // item changes nothing).
+  std::vector<int> mutation_of;
+  const auto plan = [&](const RegistryView* base,
+                        Message* out_message) -> absl::StatusOr<std::vector<Mutation>> {
+    auto* out = static_cast<v1::BatchWriteResponse*>(out_message);
+    out->Clear();
+    mutation_of.assign(request.items_size(), -1);
+    ViolationList violations;
+    if (request.items_size() == 0) violations.Add("items", "must hold at least one write");
+    if (request.items_size() > kMaxBatchWrite) {
+      violations.Add("items", absl::StrCat("may hold at most ", kMaxBatchWrite, " writes, not ",
+                                           request.items_size()));
+      return violations.ToStatus("invalid BatchWrite request");
+    }
+    // Each item is planned on the state the items before it leave: the
+    // base view with their records applied (stamped as the commit would).
+    std::shared_ptr<const RegistryView> view(std::shared_ptr<const RegistryView>(), base);
+    std::vector<Mutation> mutations;
+    std::map<std::string, int> item_of_record;
+    std::optional<absl::Status> failed;
+    for (int i = 0; i < request.items_size(); ++i) {
+      const std::string prefix = absl::StrCat("items[", i, "]");
+      v1::BatchWriteResult* result = out->add_results();
+      const std::optional<SingleWrite> single =
+          SingleWriteOf(request.items(i), prefix, &violations);
+      if (!single.has_value()) continue;
+      std::unique_ptr<Message> record = NewResource(single->kind);
+      absl::StatusOr<std::vector<Mutation>> planned = PlanSingle(*single, view.get(), record.get());
+      if (!planned.ok()) {
+        if (absl::IsInvalidArgument(planned.status())) {
+          const std::vector<FieldViolation> found = FieldViolationsOf(planned.status());
+          if (found.empty()) violations.Add(prefix, std::string(planned.status().message()));
+          for (const FieldViolation& v : found) {
+            violations.Add(
+                absl::StrCat(prefix, ".", v.field == single->id_field ? "id" : v.field),
+                v.description);
+          }
+        } else if (!failed.has_value()) {
+          failed = absl::Status(planned.status().code(),
+                                absl::StrCat(prefix, ": ", planned.status().message()));
+        }
+        continue;
+      }
+      SetResult(*record, result);
+      std::vector<ViewChange> changes;
+      for (Mutation& m : *planned) {
+        const std::string name = NameOf(*m.after);
+        const auto [it, inserted] = item_of_record.try_emplace(name, i);
+        if (!inserted) {
+          violations.Add(prefix, absl::StrCat("changes ", name, ", which items[", it->second,
+                                              "] changes already; a batch changes each "
+                                              "record once"));
+        }
+        std::shared_ptr<Message> stamped(m.after->New());
+        stamped->CopyFrom(*m.after);
+        StampOutputFields(m.change, base->revision() + 1, absl::Now(), stamped.get());
+        changes.push_back(ViewChange{m.kind, std::move(stamped)});
+        mutations.push_back(std::move(m));
+      }
+      // The item's own record is its last mutation.
+      if (!planned->empty()) mutation_of[i] = static_cast<int>(mutations.size()) - 1;
+      if (!changes.empty()) view = view->Apply(view->revision(), changes);
+    }
+    RETURN_IF_ERROR(violations.ToStatus("invalid BatchWrite request"));
+    if (failed.has_value()) return *failed;
+    return mutations;
+  };
+  const auto finish = [&](int64_t revision, const std::vector<const Message*>& stamped,
+                          Message* out_message) {
+    auto* out = static_cast<v1::BatchWriteResponse*>(out_message);
+    for (int i = 0; i < out->results_size() && i < static_cast<int>(mutation_of.size()); ++i) {
+      const int m = mutation_of[i];
+      if (m >= 0 && m < static_cast<int>(stamped.size())) {
+        SetResult(*stamped[m], out->mutable_results(i));
+      }
+    }
+    out->set_revision(revision);
+  };
+  return Write("BatchWrite", request, caller, response, plan, finish);
 }
 
 }  // namespace missions::registry

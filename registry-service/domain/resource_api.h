@@ -80,6 +80,17 @@ class ResourceApi {
   absl::Status Undelete(ResourceKind kind, const google::protobuf::Message& request,
                         const Caller& caller, google::protobuf::Message* response);
 
+  // Creates, updates and deletes records of any kinds in one revision, all
+  // or nothing: each item is planned as the single Create, Update or
+  // Delete would plan it, on the state the items before it leave. Returns
+  // InvalidArgument with every item's violations (paths such as
+  // "items[3].mission.display_name"), else the first failing item's error
+  // (NotFound, AlreadyExists, Aborted, FailedPrecondition; its message
+  // starts with "items[i]"). request_id and validate_only as for every
+  // write.
+  absl::Status BatchWrite(const ::registry::v1::BatchWriteRequest& request,
+                          const Caller& caller, ::registry::v1::BatchWriteResponse* response);
+
   // Lists audit events, oldest first.
   absl::Status ListAuditEvents(const ::registry::v1::ListAuditEventsRequest& request,
                                ::registry::v1::ListAuditEventsResponse* response);
@@ -96,10 +107,17 @@ class ResourceApi {
   // Runs a write: request_id replay, then `plan` on a view (validation and
   // the mutations; empty with validate_only), then the commit, which runs
   // `plan` again on the state the commit is based on if that moved.
-  absl::Status Write(absl::string_view method, const google::protobuf::Message& request,
-                     const Caller& caller, google::protobuf::Message* response,
-                     const std::function<absl::StatusOr<std::vector<Mutation>>(
-                         const RegistryView* view, google::protobuf::Message* response)>& plan);
+  // `finish` (if given) sets the response from the stamped records of the
+  // commit, in the order of the mutations; without it the response is the
+  // last one.
+  absl::Status Write(
+      absl::string_view method, const google::protobuf::Message& request,
+      const Caller& caller, google::protobuf::Message* response,
+      const std::function<absl::StatusOr<std::vector<Mutation>>(
+          const RegistryView* view, google::protobuf::Message* response)>& plan,
+      const std::function<void(int64_t revision,
+                               const std::vector<const google::protobuf::Message*>& stamped,
+                               google::protobuf::Message* response)>& finish = nullptr);
 
   // The key that signs page tokens (read from the store once; "would
   // block" before that without may_block).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "google/type/date.pb.h"
 #include "google/type/money.pb.h"
 #include "proto/common/dates.h"
@@ -205,6 +207,40 @@ bool CheckDate(ViolationList* out, const std::string& path, bool has_date,
   return true;
 }
 
+// Adds a violation of valid_until.date if a decision's end (a DATE) lies
+// before the day it was decided on. Both must be valid full dates; other
+// problems with them are reported on their own.
+void CheckEndNotBeforeDecision(ViolationList* out, const google::type::Date& decided_on,
+                               const v1::EndDate& valid_until) {
+  if (!IsFullDate(decided_on) || valid_until.kind() != v1::EndDate::DATE ||
+      !IsFullDate(valid_until.date())) {
+    return;
+  }
+  if (FirstDay(valid_until.date()) < FirstDay(decided_on)) {
+    out->Add("valid_until.date",
+             absl::StrCat(DateText(valid_until.date()), " is before decided_on ",
+                          DateText(decided_on),
+                          ": a mandate cannot end before it was decided"));
+  }
+}
+
+// Adds a violation of `field`[j].decided_on for every decision of
+// `decisions` taken on the same full day as an earlier one of the list.
+template <typename Decisions>
+void CheckDecisionDays(ViolationList* out, absl::string_view field,
+                       const Decisions& decisions) {
+  std::map<absl::CivilDay, int> first_of_day;
+  for (int j = 0; j < decisions.size(); ++j) {
+    const auto& decision = decisions.Get(j);
+    if (!decision.has_decided_on() || !IsFullDate(decision.decided_on())) continue;
+    auto [it, inserted] = first_of_day.try_emplace(FirstDay(decision.decided_on()), j);
+    if (!inserted) {
+      out->Add(Path(Index(field, j), "decided_on"),
+               SameDayDecisionMessage(Index(field, it->second), decision.decided_on()));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Names and references
 
@@ -321,6 +357,14 @@ class NameRegistry {
 const ReferenceLookup& NoExistingResources() {
   static const NoResources* const kNone = new NoResources();
   return *kNone;
+}
+
+std::string SameDayDecisionMessage(absl::string_view other,
+                                   const google::type::Date& day) {
+  return absl::StrCat(other, " was decided on the same day (", DateText(day),
+                      "); a mission has at most one international and one national "
+                      "mandate decision per day: record the day's instruments in one "
+                      "decision");
 }
 
 std::string MapEntryPath(absl::string_view field_path, absl::string_view key) {
@@ -596,6 +640,7 @@ ViolationList ValidateInternationalMandateDecision(
     out.Add("valid_until", "is required");
   } else {
     out.Merge("valid_until", ValidateEndDate(decision.valid_until()));
+    CheckEndNotBeforeDecision(&out, decision.decided_on(), decision.valid_until());
   }
   CheckTexts(&out, "summary", decision.summary(), kMaxTextLength,
              TextRule::kOptional);
@@ -616,6 +661,7 @@ ViolationList ValidateNationalMandateDecision(
     out.Add("valid_until", "is required");
   } else {
     out.Merge("valid_until", ValidateEndDate(decision.valid_until()));
+    CheckEndNotBeforeDecision(&out, decision.decided_on(), decision.valid_until());
   }
   out.Merge("cap", ValidatePersonnelCap(decision.cap(), /*allow_pool=*/true,
                                         references));
@@ -761,6 +807,8 @@ ViolationList ValidateMissionRecord(const v1::MissionRecord& record,
               ValidateNationalMandateDecision(record.national_mandates(i),
                                               mission, references));
   }
+  CheckDecisionDays(&out, "international_mandates", record.international_mandates());
+  CheckDecisionDays(&out, "national_mandates", record.national_mandates());
   for (int i = 0; i < record.personnel_size(); ++i) {
     out.Merge(Index("personnel", i),
               ValidatePersonnelFigures(record.personnel(i), mission));

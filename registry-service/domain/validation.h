@@ -53,6 +53,15 @@ const ReferenceLookup& NoExistingResources();
 // `display_name["nl"]`.
 std::string MapEntryPath(absl::string_view field_path, absl::string_view key);
 
+// The description of a violation of a mandate decision's `decided_on`
+// when `other` (the name or path of another decision of the same kind and
+// mission) was decided on the same day `day`. Of two such decisions
+// in_force_on could not tell which is in force, so the registry keeps at
+// most one international and one national decision per mission and day
+// (undated decisions are not compared).
+std::string SameDayDecisionMessage(absl::string_view other,
+                                   const google::type::Date& day);
+
 // True if `tag` looks like a BCP-47 language tag as the registry uses them:
 // ^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$ ("nl", "en", "en-GB").
 bool IsLanguageTag(absl::string_view tag);
@@ -93,8 +102,9 @@ ViolationList ValidateCapPool(const ::registry::v1::CapPool& cap_pool);
 ViolationList ValidateReportText(const ::registry::v1::ReportText& text,
                                  const ReferenceLookup& references);
 
-// Checks a mission record: the mission and all its records, and at most one
-// narrative per (year, section, language). Names of records are checked for
+// Checks a mission record: the mission and all its records, at most one
+// narrative per (year, section, language), and at most one international
+// and one national mandate decision per day (SameDayDecisionMessage). Names of records are checked for
 // uniqueness by ValidateDataset (or by the storage); that also makes
 // personnel figures unique per (mission, year), as their name carries the
 // year and must match it.
@@ -109,13 +119,15 @@ ViolationList ValidateMission(const ::registry::v1::Mission& mission,
                               const ReferenceLookup& references);
 
 // Checks an international mandate decision: name, decided_on (full date if
-// set), legal basis, valid_until (required), texts.
+// set), legal basis, valid_until (required; a DATE not before decided_on),
+// texts.
 ViolationList ValidateInternationalMandateDecision(
     const ::registry::v1::InternationalMandateDecision& decision,
     absl::string_view mission_name);
 
 // Checks a national mandate decision: name, decided_on, valid_until
-// (required), cap (one form; pool exists), texts.
+// (required; a DATE not before decided_on), cap (one form; pool exists),
+// texts.
 ViolationList ValidateNationalMandateDecision(
     const ::registry::v1::NationalMandateDecision& decision,
     absl::string_view mission_name, const ReferenceLookup& references);

@@ -237,6 +237,15 @@ grpc::Status RegistryApiService::WatchChanges(grpc::ServerContext* context,
       });
 }
 
+grpc::Status RegistryApiService::BatchWrite(grpc::ServerContext* context,
+                                            const v1::BatchWriteRequest* request,
+                                            v1::BatchWriteResponse* response) {
+  return AuthorizedCall(
+      access_, context, MISSIONS_API_METHOD("BatchWrite"), *request,
+      [&](const Caller& caller) { return api_->BatchWrite(*request, caller, response); },
+      response);
+}
+
 #undef MISSIONS_API_METHOD
 
 }  // namespace missions::registry

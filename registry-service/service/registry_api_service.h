@@ -134,6 +134,9 @@ class RegistryApiService final : public RegistryApiBase {
   grpc::Status WatchChanges(grpc::ServerContext* context,
                             const ::registry::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<::registry::v1::ChangeEvent>* writer) override;
+  grpc::Status BatchWrite(grpc::ServerContext* context,
+                          const ::registry::v1::BatchWriteRequest* request,
+                          ::registry::v1::BatchWriteResponse* response) override;
 
   // Ends every open WatchChanges stream (within about a second) with
   // UNAVAILABLE naming where to resume, and refuses new ones: call before

@@ -11,7 +11,9 @@
 // concurrent updates with one etag; request_id replay, also across a server
 // restart; paging while another client inserts; as_of reads; the audit log
 // (and that the database refuses to alter it); the change feed across a
-// reconnect; the domain filter predicates.
+// reconnect; the domain filter predicates. Issue 10: Update without a
+// mask (the fields set) and with `*`; mandate decisions' end and day rules;
+// ImportDataset's request_id and empty datasets; BatchWrite.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -876,11 +878,12 @@ TEST_P(RegistryApiTest, UpdateChangesOnlyTheMaskedFields) {
   EXPECT_EQ(updated.valid_until().kind(), v1::EndDate::DATE);
   EXPECT_EQ(updated.source(), decision.source());
 
-  // An empty mask replaces every writable field.
+  // A mask of `*` replaces every writable field.
   v1::UpdateMissionRequest replace;
   *replace.mutable_mission() = after;
   replace.mutable_mission()->clear_aliases();
   replace.mutable_mission()->set_report_order(11);
+  replace.mutable_update_mask()->add_paths("*");
   v1::Mission replaced;
   ASSERT_TRUE(Call(&Stub::UpdateMission, replace, &replaced).ok());
   EXPECT_EQ(replaced.aliases_size(), 0);
@@ -1657,13 +1660,20 @@ TEST_P(RegistryApiTest, InvalidRequestsAreRejectedWithFieldPathsAndChangeNothing
               r.mutable_update_mask()->set_paths(0, "region");
             }),
        kInvalid, {"mission.region"}},
-      {"update: empty short name with an empty mask (full replacement)",
+      {"update: empty short name with the mask * (full replacement)",
        send(&Stub::UpdateMission, update,
             [](UpdateReq& r) {
-              r.clear_update_mask();
+              r.mutable_update_mask()->set_paths(0, "*");
               r.mutable_mission()->clear_short_name();
             }),
        kInvalid, {"mission.short_name"}},
+      {"update: a negative report order without a mask (the fields set)",
+       send(&Stub::UpdateMission, update,
+            [](UpdateReq& r) {
+              r.clear_update_mask();
+              r.mutable_mission()->set_report_order(-4);
+            }),
+       kInvalid, {"mission.report_order"}},
       {"update: deleted record",
        send(&Stub::UpdatePosting, v1::UpdatePostingRequest(),
             [](v1::UpdatePostingRequest& r) {
@@ -2633,6 +2643,446 @@ const auto kBackendNames = ::testing::Values(std::string(testing::kSqlite),
 std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) {
   return backend.param;
 }
+// --- Issue 10: editors' workflow. -------------------------------------------
+
+TEST_P(RegistryApiTest, UpdateWithoutMaskChangesOnlyTheFieldsSetAndStarReplacesAll) {
+  const v1::Mission before = GetMission("missions/minusma");
+  ASSERT_GT(before.aliases_size() + before.countries_size(), 0);
+  ASSERT_FALSE(before.location().empty());
+
+  // Only the name and one field: every other field keeps its value.
+  v1::UpdateMissionRequest partial;
+  partial.mutable_mission()->set_name(before.name());
+  partial.mutable_mission()->set_short_name("MINUSMA (Mali)");
+  v1::Mission after;
+  grpc::Status status = Call(&Stub::UpdateMission, partial, &after);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(after.short_name(), "MINUSMA (Mali)");
+  v1::Mission expected = before;
+  expected.set_short_name("MINUSMA (Mali)");
+  for (v1::Mission* m : {&expected, &after}) registry::ClearOutputFields(m);
+  EXPECT_TRUE(MessageDifferencer::Equals(after, expected)) << after.DebugString();
+  v1::ListAuditEventsRequest audit;
+  audit.set_resource(before.name());
+  const std::vector<v1::AuditEvent> events = Audit(audit);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(std::vector<std::string>(events.back().fields().begin(), events.back().fields().end()),
+            std::vector<std::string>{"short_name"});
+
+  // Default values (0, "", empty lists, UNSPECIFIED) are not "set": nothing
+  // changes, no revision.
+  const int64_t revision = Revision();
+  v1::UpdateMissionRequest defaults;
+  defaults.mutable_mission()->set_name(before.name());
+  defaults.mutable_mission()->set_report_order(0);
+  defaults.mutable_mission()->set_lead_organization(v1::LEAD_ORGANIZATION_UNSPECIFIED);
+  ASSERT_TRUE(Call(&Stub::UpdateMission, defaults).ok());
+  EXPECT_EQ(Revision(), revision);
+  EXPECT_EQ(GetMission(before.name()).aliases_size(), before.aliases_size());
+
+  // A message field that is set replaces the stored one as a whole: an
+  // end of INDEFINITE has no date left over from the stored DATE.
+  v1::GetInternationalMandateDecisionRequest get;
+  get.set_name("missions/minusma/internationalMandates/unscr-2531");
+  v1::InternationalMandateDecision decision;
+  ASSERT_TRUE(Call(&Stub::GetInternationalMandateDecision, get, &decision).ok());
+  ASSERT_EQ(decision.valid_until().kind(), v1::EndDate::DATE);
+  v1::UpdateInternationalMandateDecisionRequest end;
+  end.mutable_international_mandate_decision()->set_name(decision.name());
+  end.mutable_international_mandate_decision()->mutable_valid_until()->set_kind(
+      v1::EndDate::INDEFINITE);
+  v1::InternationalMandateDecision ended;
+  status = Call(&Stub::UpdateInternationalMandateDecision, end, &ended);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(ended.valid_until().kind(), v1::EndDate::INDEFINITE);
+  EXPECT_FALSE(ended.valid_until().has_date());
+  EXPECT_EQ(ended.legal_basis_size(), decision.legal_basis_size());
+  EXPECT_TRUE(MessageDifferencer::Equals(ended.decided_on(), decision.decided_on()));
+
+  // `*` replaces the whole record: fields left out are cleared.
+  v1::UpdateMissionRequest all;
+  *all.mutable_mission() = GetMission(before.name());
+  all.mutable_mission()->clear_aliases();
+  all.mutable_mission()->clear_location();
+  all.mutable_update_mask()->add_paths("*");
+  v1::Mission replaced;
+  status = Call(&Stub::UpdateMission, all, &replaced);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(replaced.aliases_size(), 0);
+  EXPECT_TRUE(replaced.location().empty());
+  EXPECT_EQ(replaced.short_name(), "MINUSMA (Mali)");
+
+  // `*` with other paths is an invalid mask.
+  all.mutable_update_mask()->add_paths("short_name");
+  const std::string state = Dump();
+  status = Call(&Stub::UpdateMission, all);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  v1::UpdateMissionRequest star_second;
+  *star_second.mutable_mission() = all.mission();
+  star_second.mutable_update_mask()->add_paths("short_name");
+  star_second.mutable_update_mask()->add_paths("*");
+  status = Call(&Stub::UpdateMission, star_second);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"update_mask.paths[1]"});
+  EXPECT_EQ(Dump(), state);
+}
+
+TEST_P(RegistryApiTest, MandateDecisionsEndNotBeforeTheirDayAndOnePerMissionAndDay) {
+  const std::string state = Dump();
+  // A national mandate that ends before it was decided.
+  v1::CreateNationalMandateDecisionRequest early;
+  early.set_parent("missions/minusma");
+  early.set_national_mandate_decision_id("until-2021-10-01");
+  *early.mutable_national_mandate_decision() = NewNationalMandate();  // decided 2021-11-01
+  *early.mutable_national_mandate_decision()->mutable_valid_until()->mutable_date() =
+      MakeDate(2021, 10, 1);
+  grpc::Status status = Call(&Stub::CreateNationalMandateDecision, early);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"national_mandate_decision.valid_until.date"});
+  // The same for an international one, and by an update.
+  v1::UpdateInternationalMandateDecisionRequest shorten;
+  shorten.mutable_international_mandate_decision()->set_name(
+      "missions/minusma/internationalMandates/unscr-2531");  // decided 2020-06-29
+  *shorten.mutable_international_mandate_decision()->mutable_valid_until()->mutable_date() =
+      MakeDate(2020, 6, 28);
+  shorten.mutable_update_mask()->add_paths("valid_until.date");
+  status = Call(&Stub::UpdateInternationalMandateDecision, shorten);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"international_mandate_decision.valid_until.date"});
+  // Ending on the day of the decision is allowed (checked with validate_only).
+  shorten.mutable_international_mandate_decision()->mutable_valid_until()->mutable_date()->set_day(
+      29);
+  shorten.set_validate_only(true);
+  status = Call(&Stub::UpdateInternationalMandateDecision, shorten);
+  EXPECT_TRUE(status.ok()) << Describe(status);
+
+  // A second decision of the mission on the same day.
+  v1::CreateInternationalMandateDecisionRequest twin;
+  twin.set_parent("missions/minusma");
+  twin.set_international_mandate_decision_id("unscr-2531-twin");
+  *twin.mutable_international_mandate_decision() = NewInternationalMandate();
+  *twin.mutable_international_mandate_decision()->mutable_decided_on() = MakeDate(2020, 6, 29);
+  status = Call(&Stub::CreateInternationalMandateDecision, twin);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"international_mandate_decision.decided_on"});
+  EXPECT_TRUE(absl::StrContains(status.error_message(),
+                                "missions/minusma/internationalMandates/unscr-2531"))
+      << status.error_message();
+  // Moving an existing decision onto that day.
+  v1::UpdateInternationalMandateDecisionRequest move;
+  move.mutable_international_mandate_decision()->set_name(
+      "missions/minusma/internationalMandates/unscr-2480");
+  *move.mutable_international_mandate_decision()->mutable_decided_on() = MakeDate(2020, 6, 29);
+  status = Call(&Stub::UpdateInternationalMandateDecision, move);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"international_mandate_decision.decided_on"});
+  // Two national decisions on one day, in an import.
+  v1::ImportDatasetRequest import;
+  v1::MissionRecord* record = import.mutable_dataset()->add_missions();
+  *record->mutable_mission() = NewMission();
+  record->mutable_mission()->set_name("missions/eucap-test");
+  for (const char* id : {"first", "second"}) {
+    v1::NationalMandateDecision* d = record->add_national_mandates();
+    *d = NewNationalMandate();
+    d->set_name(absl::StrCat("missions/eucap-test/nationalMandates/", id));
+  }
+  v1::ImportDatasetResponse imported;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
+    status = bulk_stub_->ImportDataset(&context, import, &imported);
+  }
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            std::vector<std::string>{"dataset.missions[0].national_mandates[1].decided_on"});
+  EXPECT_EQ(Dump(), state);
+
+  // A deleted decision leaves its day free; undeleting it once another
+  // decision took the day is refused.
+  v1::DeleteInternationalMandateDecisionRequest remove;
+  remove.set_name("missions/minusma/internationalMandates/unscr-2531");
+  ASSERT_TRUE(Call(&Stub::DeleteInternationalMandateDecision, remove).ok());
+  status = Call(&Stub::CreateInternationalMandateDecision, twin);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  v1::UndeleteInternationalMandateDecisionRequest restore;
+  restore.set_name(remove.name());
+  status = Call(&Stub::UndeleteInternationalMandateDecision, restore);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(status);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "unscr-2531-twin was decided on the same day"))
+      << status.error_message();
+
+  // Concurrent creates of two decisions on one day: the commit checks the
+  // state it follows, so exactly one is stored.
+  std::vector<std::unique_ptr<Stub>> clients;
+  for (int i = 0; i < 2; ++i) clients.push_back(ConnectedOtherClient());
+  std::vector<grpc::Status> results(2);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      v1::CreateNationalMandateDecisionRequest create;
+      create.set_parent("missions/minusma");
+      create.set_national_mandate_decision_id(absl::StrCat("race-", i));
+      *create.mutable_national_mandate_decision() = NewNationalMandate();
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      v1::NationalMandateDecision ignored;
+      results[i] = CallOn(*clients[i], &Stub::CreateNationalMandateDecision, create, &ignored);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int stored = 0;
+  for (const grpc::Status& r : results) {
+    if (r.ok()) {
+      ++stored;
+    } else {
+      EXPECT_EQ(r.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(r);
+    }
+  }
+  EXPECT_EQ(stored, 1);
+  v1::ListNationalMandateDecisionsRequest list;
+  list.set_parent("missions/minusma");
+  list.set_filter("decided_on = 2021-11-01");
+  v1::ListNationalMandateDecisionsResponse listed;
+  ASSERT_TRUE(Call(&Stub::ListNationalMandateDecisions, list, &listed).ok());
+  EXPECT_EQ(listed.national_mandate_decisions_size(), 1);
+}
+
+TEST_P(RegistryApiTest, ImportDatasetTakesARequestIdAndRefusesAnEmptyDataset) {
+  const auto import = [&](const v1::ImportDatasetRequest& request,
+                          v1::ImportDatasetResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
+    return bulk_stub_->ImportDataset(&context, request, response);
+  };
+  const std::string state = Dump();
+  v1::ImportDatasetRequest empty;
+  v1::ImportDatasetResponse response;
+  grpc::Status status = import(empty, &response);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"dataset"});
+  empty.set_validate_only(true);
+  EXPECT_EQ(import(empty, &response).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Dump(), state);
+
+  v1::ImportDatasetRequest request;
+  v1::Region* region = request.mutable_dataset()->add_regions();
+  *region = NewRegion();
+  region->set_name("regions/polar");
+  request.set_request_id("import-7d1f");
+  v1::ImportDatasetResponse first, again;
+  status = import(request, &first);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(first.revision(), 2);
+  const int64_t revision = Revision();
+  status = import(request, &again);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(MessageDifferencer::Equals(first, again)) << again.DebugString();
+  EXPECT_EQ(Revision(), revision);
+  // The same id for another dataset.
+  request.mutable_dataset()->mutable_regions(0)->set_report_order(71);
+  status = import(request, &again);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"request_id"});
+  // Without an id a repeat is a second import, refused as a duplicate.
+  request.clear_request_id();
+  EXPECT_EQ(import(request, &again).error_code(), StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Revision(), revision);
+}
+
+// A BatchWrite item that creates `resource` (of the oneof field `set`).
+template <typename Resource>
+v1::BatchWriteItem CreateItem(const std::string& parent, const std::string& id,
+                              const Resource& resource,
+                              Resource* (v1::BatchWriteItem::*set)()) {
+  v1::BatchWriteItem item;
+  item.set_action(v1::WRITE_ACTION_CREATE);
+  item.set_parent(parent);
+  item.set_id(id);
+  *(item.*set)() = resource;
+  return item;
+}
+
+v1::BatchWriteItem DeleteItem(const std::string& name, const std::string& etag = "") {
+  v1::BatchWriteItem item;
+  item.set_action(v1::WRITE_ACTION_DELETE);
+  item.set_name(name);
+  item.set_etag(etag);
+  return item;
+}
+
+TEST_P(RegistryApiTest, BatchWriteAppliesEveryItemInOneRevision) {
+  const v1::Posting gone = GetPosting("missions/minusma/postings/2020-ipo-first-half");
+  v1::Mission polar = NewMission();
+  polar.set_region("regions/polar");
+  polar.clear_cluster();
+  v1::BatchWriteRequest request;
+  *request.add_items() = CreateItem("", "polar", NewRegion(), &v1::BatchWriteItem::mutable_region);
+  *request.add_items() = CreateItem("", "eucap-polar", polar, &v1::BatchWriteItem::mutable_mission);
+  *request.add_items() = CreateItem("missions/eucap-polar", "2021-advisers", NewPosting(),
+                                    &v1::BatchWriteItem::mutable_posting);
+  v1::BatchWriteItem* update = request.add_items();
+  update->set_action(v1::WRITE_ACTION_UPDATE);
+  update->mutable_mission()->set_name("missions/minusma");
+  update->mutable_mission()->set_short_name("MINUSMA (Mali)");
+  *request.add_items() = DeleteItem(gone.name(), gone.etag());
+  request.set_reason("Kamerstuk 29521 nr. 431");
+  request.set_request_id("batch-0b1c");
+
+  // validate_only: every result as it would be, nothing stored.
+  const std::string state = Dump();
+  request.set_validate_only(true);
+  v1::BatchWriteResponse checked;
+  grpc::Status status = Call(&Stub::BatchWrite, request, &checked);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(checked.revision(), 0);
+  ASSERT_EQ(checked.results_size(), 5);
+  EXPECT_EQ(checked.results(1).mission().name(), "missions/eucap-polar");
+  EXPECT_EQ(Dump(), state);
+
+  request.set_validate_only(false);
+  v1::BatchWriteResponse response;
+  status = Call(&Stub::BatchWrite, request, &response);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_EQ(response.revision(), 2);
+  EXPECT_EQ(Revision(), 2);
+  ASSERT_EQ(response.results_size(), 5);
+  EXPECT_EQ(response.results(0).region().name(), "regions/polar");
+  EXPECT_EQ(response.results(2).posting().name(),
+            "missions/eucap-polar/postings/2021-advisers");
+  EXPECT_EQ(response.results(3).mission().short_name(), "MINUSMA (Mali)");
+  EXPECT_TRUE(response.results(4).posting().has_delete_time());
+  for (const v1::BatchWriteResult& result : response.results()) {
+    EXPECT_NE(result.resource_case(), v1::BatchWriteResult::RESOURCE_NOT_SET);
+    const google::protobuf::Message& record = result.GetReflection()->GetMessage(
+        result, result.GetReflection()->GetOneofFieldDescriptor(
+                    result, result.GetDescriptor()->FindOneofByName("resource")));
+    EXPECT_EQ(record.GetReflection()->GetString(record,
+                                                record.GetDescriptor()->FindFieldByName("etag")),
+              registry::EtagFor(2));
+  }
+  EXPECT_EQ(GetMission("missions/eucap-polar").region(), "regions/polar");
+  EXPECT_EQ(GetMission("missions/minusma").location().at("nl"), "Mali");  // not cleared
+  EXPECT_TRUE(GetPosting(gone.name()).has_delete_time());
+  // One revision, one audit event per record, with the batch's reason.
+  v1::ListAuditEventsRequest audit;
+  std::vector<v1::AuditEvent> events;
+  for (const v1::AuditEvent& e : Audit(audit)) {
+    if (e.revision() == 2) events.push_back(e);
+  }
+  ASSERT_EQ(events.size(), 5u);
+  for (const v1::AuditEvent& e : events) {
+    EXPECT_EQ(e.method(), "BatchWrite");
+    EXPECT_EQ(e.reason(), "Kamerstuk 29521 nr. 431");
+    EXPECT_EQ(e.request_id(), "batch-0b1c");
+  }
+
+  // A retry gets the first response and writes nothing; the same id for
+  // another batch is refused.
+  v1::BatchWriteResponse again;
+  status = Call(&Stub::BatchWrite, request, &again);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(MessageDifferencer::Equals(again, response));
+  EXPECT_EQ(Revision(), 2);
+  request.set_reason("another");
+  status = Call(&Stub::BatchWrite, request, &again);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"request_id"});
+
+  // A record with children goes only together with them, children first.
+  v1::BatchWriteRequest remove;
+  *remove.add_items() = DeleteItem("missions/eucap-polar");
+  status = Call(&Stub::BatchWrite, remove);
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(status);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "items[0]: ")) << status.error_message();
+  remove.clear_items();
+  *remove.add_items() = DeleteItem("missions/eucap-polar/postings/2021-advisers");
+  *remove.add_items() = DeleteItem("missions/eucap-polar");
+  *remove.add_items() = DeleteItem("regions/polar");
+  status = Call(&Stub::BatchWrite, remove);
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  EXPECT_TRUE(GetMission("missions/eucap-polar").has_delete_time());
+  EXPECT_EQ(Revision(), 3);
+}
+
+TEST_P(RegistryApiTest, BatchWriteReportsEveryViolationWithItsIndexAndStoresNothing) {
+  const std::string state = Dump();
+  v1::Mission unnamed = NewMission();
+  unnamed.clear_short_name();
+  v1::BatchWriteRequest request;
+  *request.add_items() = CreateItem("", "polar", NewRegion(), &v1::BatchWriteItem::mutable_region);
+  *request.add_items() = CreateItem("", "eucap-unnamed", unnamed,
+                                    &v1::BatchWriteItem::mutable_mission);
+  v1::BatchWriteItem* update = request.add_items();
+  update->set_action(v1::WRITE_ACTION_UPDATE);
+  update->mutable_posting()->set_name("missions/minusma/postings/2020-ipo-first-half");
+  update->mutable_posting()->set_count(-3);
+  *request.add_items() = DeleteItem("missions/Not_A_Name");
+  request.add_items();  // no action
+  *request.add_items() = CreateItem("missions/minusma", "Bad_Id", NewPosting(),
+                                    &v1::BatchWriteItem::mutable_posting);
+  v1::BatchWriteItem* masked = request.add_items();
+  masked->set_action(v1::WRITE_ACTION_UPDATE);
+  masked->mutable_mission()->set_name("missions/minusma");
+  masked->mutable_update_mask()->add_paths("short_name");
+  masked->mutable_update_mask()->add_paths("etag");
+  grpc::Status status = Call(&Stub::BatchWrite, request);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status),
+            (std::vector<std::string>{"items[1].mission.short_name", "items[2].posting.count",
+                                      "items[3].name", "items[4].action", "items[5].id",
+                                      "items[6].update_mask.paths[1]"}));
+  EXPECT_EQ(Dump(), state);
+
+  // Two items that change one record.
+  v1::BatchWriteRequest twice;
+  *twice.add_items() = DeleteItem("missions/minusma/postings/2020-ipo-first-half");
+  v1::BatchWriteItem* again = twice.add_items();
+  again->set_action(v1::WRITE_ACTION_UPDATE);
+  again->mutable_posting()->set_name("missions/minusma/postings/2020-ipo-first-half");
+  again->mutable_posting()->set_count(4);
+  status = Call(&Stub::BatchWrite, twice);
+  // The update of a record deleted by the item before it fails as the
+  // single Update would.
+  EXPECT_EQ(status.error_code(), StatusCode::FAILED_PRECONDITION) << Describe(status);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "items[1]: ")) << status.error_message();
+  twice.mutable_items(0)->CopyFrom(*again);
+  twice.mutable_items(0)->mutable_posting()->set_count(3);
+  status = Call(&Stub::BatchWrite, twice);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"items[1]"});
+
+  // A stale etag in one item fails the batch with ABORTED.
+  const v1::Mission minusma = GetMission("missions/minusma");
+  ASSERT_TRUE(RenameMission(*stub_, minusma.name(), "MINUSMA-2", minusma.etag()).ok());
+  const std::string renamed = Dump();
+  v1::BatchWriteRequest stale;
+  *stale.add_items() = CreateItem("", "polar", NewRegion(), &v1::BatchWriteItem::mutable_region);
+  v1::BatchWriteItem* rename = stale.add_items();
+  rename->set_action(v1::WRITE_ACTION_UPDATE);
+  rename->mutable_mission()->set_name(minusma.name());
+  rename->mutable_mission()->set_etag(minusma.etag());
+  rename->mutable_mission()->set_short_name("MINUSMA-3");
+  status = Call(&Stub::BatchWrite, stale);
+  EXPECT_EQ(status.error_code(), StatusCode::ABORTED) << Describe(status);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "items[1]: ")) << status.error_message();
+  // No items, or too many.
+  v1::BatchWriteRequest none;
+  status = Call(&Stub::BatchWrite, none);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"items"});
+  v1::BatchWriteRequest many;
+  for (int i = 0; i < 501; ++i) *many.add_items() = DeleteItem("regions/europe");
+  status = Call(&Stub::BatchWrite, many);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << Describe(status);
+  EXPECT_EQ(FieldsOf(status), std::vector<std::string>{"items"});
+  EXPECT_EQ(Dump(), renamed);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, kBackendNames, BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServerRestartTest, kBackendNames, BackendName);
 

@@ -43,7 +43,7 @@ Role ExpectedRole(const MethodDescriptor& method, bool force) {
     return Role::kReader;
   }
   if (absl::StartsWith(name, "Delete") && force) return Role::kAdmin;
-  return Role::kEditor;  // Create, Update, Delete, Undelete
+  return Role::kEditor;  // Create, Update, Delete, Undelete, BatchWrite
 }
 
 // Links the three services' generated files into the test, so that their
@@ -83,9 +83,9 @@ TEST(MethodRolesTest, EveryMethodOfEveryServiceHasTheExpectedRole) {
       ++methods;
     }
   }
-  // 12 resources x 7 standard methods + ListAuditEvents + WatchChanges,
-  // the two bulk methods, the four report methods.
-  EXPECT_EQ(methods, 12 * 7 + 2 + 2 + 4);
+  // 12 resources x 7 standard methods + ListAuditEvents + WatchChanges +
+  // BatchWrite, the two bulk methods, the four report methods.
+  EXPECT_EQ(methods, 12 * 7 + 3 + 2 + 4);
 }
 
 TEST(MethodRolesTest, EveryDeleteHasForceAndForceNeedsAdmin) {

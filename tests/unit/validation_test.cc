@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -602,6 +603,43 @@ INSTANTIATE_TEST_SUITE_P(
                     },
                     "missions[1].national_mandates[0].valid_until.date",
                     "must not be set unless kind is DATE"},
+        InvalidCase{"NationalMandateEndsBeforeItWasDecided",
+                    [](v1::Dataset& d) {
+                      auto* decision = d.mutable_missions(0)->mutable_national_mandates(0);
+                      decision->mutable_decided_on()->set_year(2022);
+                      decision->mutable_decided_on()->set_month(8);
+                      decision->mutable_decided_on()->set_day(2);
+                    },
+                    "missions[0].national_mandates[0].valid_until.date",
+                    "2022-08-01 is before decided_on 2022-08-02"},
+        InvalidCase{"InternationalMandateEndsBeforeItWasDecided",
+                    [](v1::Dataset& d) {
+                      auto* decided_on = d.mutable_missions(0)
+                                             ->mutable_international_mandates(0)
+                                             ->mutable_decided_on();
+                      decided_on->set_year(2021);
+                      decided_on->set_month(7);
+                    },
+                    "missions[0].international_mandates[0].valid_until.date",
+                    "2021-06-14 is before decided_on 2021-07-10"},
+        InvalidCase{"TwoNationalMandatesOnOneDay",
+                    [](v1::Dataset& d) {
+                      auto* record = d.mutable_missions(1);
+                      v1::NationalMandateDecision twin = record->national_mandates(0);
+                      twin.set_name(absl::StrCat(twin.name(), "-twin"));
+                      *record->add_national_mandates() = twin;
+                    },
+                    "missions[1].national_mandates[1].decided_on",
+                    "national_mandates[0] was decided on the same day (2020-01-10)"},
+        InvalidCase{"TwoInternationalMandatesOnOneDay",
+                    [](v1::Dataset& d) {
+                      auto* record = d.mutable_missions(0);
+                      v1::InternationalMandateDecision twin = record->international_mandates(0);
+                      twin.set_name(absl::StrCat(twin.name(), "-twin"));
+                      *record->add_international_mandates() = twin;
+                    },
+                    "missions[0].international_mandates[1].decided_on",
+                    "international_mandates[0] was decided on the same day (1999-06-10)"},
         InvalidCase{"ValidUntilMissing",
                     [](v1::Dataset& d) {
                       d.mutable_missions(0)
