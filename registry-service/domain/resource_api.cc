@@ -527,7 +527,7 @@ absl::StatusOr<ResourceApi::ReadRecordResult> ResourceApi::ReadRecord(
       if (held == current) return absl::NotFoundError(absl::StrCat(name, " not found"));
       return absl::NotFoundError(absl::StrCat(name, " did not exist at revision ", revision));
     }
-    return ReadRecordResult{record->ToStored(), &record->wire, std::move(held)};
+    return ReadRecordResult{record->ToStored(), &record->Wire(), std::move(held)};
   }
   ASSIGN_OR_RETURN(StoredResource stored, store_->Get(name, revision));
   return ReadRecordResult{std::move(stored), nullptr, nullptr};
@@ -672,7 +672,7 @@ absl::Status ResourceApi::List(ResourceKind kind, const Message& request,
   const int size = PageSize(page_size);
   for (int64_t i = offset; i < total && i < offset + size; ++i) {
     const ViewRecord& item = sliced ? *candidates[i] : *matched[i];
-    output->AddRecord(*item.message, &item.wire);
+    output->AddRecord(*item.message, &item.Wire());
   }
   if (offset + size < total) {
     if (fingerprint.empty()) fingerprint = fingerprint_of_request();

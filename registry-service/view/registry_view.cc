@@ -57,6 +57,17 @@ RegistryView::RegistryView() {
   for (KindIndex& k : kinds_) k = KindIndex{*kEmpty, *kEmpty};
 }
 
+const std::string& ViewRecord::Wire() const {
+  const std::string* wire = wire_.load(std::memory_order_acquire);
+  if (wire != nullptr) return *wire;
+  auto made = std::make_unique<std::string>(message->SerializeAsString());
+  const std::string* expected = nullptr;
+  if (wire_.compare_exchange_strong(expected, made.get(), std::memory_order_acq_rel)) {
+    return *made.release();
+  }
+  return *expected;  // another reader made them first
+}
+
 std::shared_ptr<const RegistryView> RegistryView::Empty() {
   return std::shared_ptr<const RegistryView>(new RegistryView());
 }
@@ -81,7 +92,6 @@ absl::StatusOr<std::shared_ptr<const RegistryView>> RegistryView::Load(
       record->name = NameOf(*r.message);
       record->kind = kind;
       record->message = std::move(r.message);
-      record->message->SerializeToString(&record->wire);
       record->revision = r.revision;
       record->deleted = r.deleted;
       record->sequence = view->next_sequence_++;
@@ -109,7 +119,6 @@ std::shared_ptr<const RegistryView> RegistryView::Apply(
     record->name = NameOf(*change.message);
     record->kind = change.kind;
     record->message = change.message;
-    record->message->SerializeToString(&record->wire);
     record->revision = revision;
     record->deleted = IsDeleted(*change.message);
     // A record keeps its place in the creation order through updates,

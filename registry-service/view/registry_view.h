@@ -20,6 +20,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,10 @@ struct ViewRecord {
   ResourceKind kind = ResourceKind::kRegion;
   // With its output-only fields set, as Get returns it.
   std::shared_ptr<const google::protobuf::Message> message;
-  // `message` serialized: the read methods send these bytes as they are.
-  std::string wire;
+  // `message` serialized, made on the first read that sends it and kept:
+  // the read methods send these bytes as they are. Only records that are
+  // read pay for the bytes. Thread-safe.
+  const std::string& Wire() const;
   // The revision of its last change.
   int64_t revision = 0;
   bool deleted = false;
@@ -49,6 +52,14 @@ struct ViewRecord {
 
   // As the store's read methods return it.
   StoredResource ToStored() const { return StoredResource{kind, message, revision, deleted}; }
+
+  ViewRecord() = default;
+  ViewRecord(const ViewRecord&) = delete;
+  ViewRecord& operator=(const ViewRecord&) = delete;
+  ~ViewRecord() { delete wire_.load(std::memory_order_acquire); }
+
+ private:
+  mutable std::atomic<const std::string*> wire_{nullptr};
 };
 
 using ViewRecordPtr = std::shared_ptr<const ViewRecord>;
